@@ -1,0 +1,14 @@
+"""Top-level URL map: the public portal, the staff area (admin) and the API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Quản trị Cổng công khai Bộ chỉ số phục vụ người dân, doanh nghiệp"
+admin.site.site_title = "Quản trị Bộ chỉ số 766"
+admin.site.index_title = "Quản lý dữ liệu"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.urls")),
+]

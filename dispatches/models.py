@@ -1,0 +1,62 @@
+"""Official dispatches (công văn) that publish a month's results, and the issuing unit's letterhead defaults."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IssuerProfile(models.Model):
+    """How a unit signs its dispatches: letterhead, symbol, place, recipients, legal bases, signer."""
+
+    unit = models.OneToOneField("units.AdministrativeUnit", on_delete=models.CASCADE, related_name="issuer_profile")
+    parent_authority = models.CharField(_("cơ quan chủ quản"), max_length=200, blank=True)
+    issuing_body = models.CharField(_("cơ quan ban hành"), max_length=200)
+    symbol = models.CharField(_("ký hiệu"), max_length=40, default="UBND-VP")
+    place = models.CharField(_("địa danh"), max_length=100)
+    recipients = models.TextField(_("kính gửi"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    cc = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    legal_bases = models.TextField(_("căn cứ"), blank=True, help_text=_("Mỗi dòng một căn cứ."))
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN")
+    signer_role = models.CharField(_("chức vụ ký"), max_length=200, default="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH")
+    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("thông tin ban hành")
+        verbose_name_plural = _("thông tin ban hành")
+
+    def __str__(self) -> str:
+        return self.issuing_body
+
+
+class Dispatch(models.Model):
+    """One monthly dispatch of a unit: editable text, data frozen when final, and its rendered PDF."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        FINAL = "final", _("Đã duyệt")
+        PUBLISHED = "published", _("Đã công khai")
+
+    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="dispatches")
+    period = models.ForeignKey("indicators.Period", on_delete=models.PROTECT, related_name="dispatches")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    subject = models.TextField(_("trích yếu"))
+    recipients = models.TextField(_("kính gửi"), blank=True)
+    legal_bases = models.TextField(_("căn cứ"), blank=True)
+    requirements = models.TextField(_("yêu cầu"), blank=True)
+    cc = models.TextField(_("nơi nhận"), blank=True)
+    frozen_data = models.JSONField(_("số liệu đã chốt"), null=True, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(upload_to="dispatches/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("công văn")
+        verbose_name_plural = _("công văn")
+        ordering = ["-period__year", "-period__month"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period}"

@@ -1,0 +1,9 @@
+"""Values every page's header and footer need."""
+
+from django.conf import settings
+
+from .selectors import home_unit
+
+
+def portal(request) -> dict:
+    return {"portal_name": settings.PORTAL_NAME, "portal_home_unit": home_unit()}

@@ -1,0 +1,19 @@
+"""Template filters for Vietnamese number formats."""
+
+from django import template
+
+from indicators.formatting import format_number
+
+register = template.Library()
+
+
+@register.filter
+def vn(value, decimals=None):
+    """{{ 88.03|vn }} → 88,03; {{ 30204|vn }} → 30.204; {{ x|vn:2 }} fixes the decimals."""
+    return format_number(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def vn_signed(value, decimals=None):
+    """{{ 0.31|vn_signed }} → +0,31."""
+    return format_number(value, None if decimals in (None, "") else int(decimals), signed=True)

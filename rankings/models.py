@@ -1,0 +1,79 @@
+"""Stored ranking results: computed by a Celery task whenever a month's data changes, read by every page."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RankingRun(models.Model):
+    """One run of the ranking task for a month, with its state for staff to watch."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang tính")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Lỗi")
+
+    period_key = models.CharField(_("kỳ"), max_length=7, help_text=_("YYYY-MM, YYYY-Qn hoặc YYYY"))
+    state = models.CharField(_("trạng thái"), max_length=8, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(_("lý do lỗi"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lượt tính xếp hạng")
+        verbose_name_plural = _("lượt tính xếp hạng")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period_key} {self.get_state_display()}"
+
+
+class RankingResult(models.Model):
+    """One unit's place in one peer group for one period (month, quarter or year)."""
+
+    class Scope(models.TextChoices):
+        PEER = "peer", _("Cùng cấp, cùng đơn vị cấp trên")
+        PROVINCE = "province", _("Toàn tỉnh (cấp xã)")
+
+    period_key = models.CharField(_("kỳ"), max_length=7, db_index=True)
+    scope = models.CharField(_("phạm vi xếp hạng"), max_length=10, choices=Scope.choices, default=Scope.PEER)
+    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.CASCADE, related_name="ranking_results")
+    parent = models.ForeignKey(
+        "units.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(max_length=12)
+    total = models.DecimalField(_("tổng điểm"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField(_("hạng"), null=True, blank=True, help_text=_("Trống: chưa có số liệu."))
+    rank_of = models.PositiveIntegerField(_("trên tổng số"))
+    previous_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    total_change = models.DecimalField(_("thay đổi"), max_digits=6, decimal_places=2, null=True, blank=True)
+    previous_rank = models.PositiveIntegerField(null=True, blank=True)
+    rank_change = models.IntegerField(_("thay đổi hạng"), null=True, blank=True, help_text=_("Dương: tăng hạng."))
+    band = models.ForeignKey("indicators.ClassificationBand", null=True, blank=True, on_delete=models.SET_NULL)
+    group_sum = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    sum_mismatch = models.BooleanField(default=False)
+    months_count = models.PositiveSmallIntegerField(default=1)
+    comparable = models.BooleanField(default=True, help_text=_("Sai: không so sánh được với kỳ trước (sáp nhập)."))
+    details = models.JSONField(
+        default=dict, blank=True, help_text=_("Hạng theo nhóm, thay đổi theo nhóm, điểm cần để lên hạng.")
+    )
+
+    class Meta:
+        verbose_name = _("kết quả xếp hạng")
+        verbose_name_plural = _("kết quả xếp hạng")
+        ordering = ["period_key", "parent_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_key", "scope", "unit"], name="ranking_unique_unit_period_scope"),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="ranking_rank_positive"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__lte=models.F("rank_of")), name="ranking_rank_within_group"
+            ),
+        ]
+        indexes = [models.Index(fields=["period_key", "scope", "parent", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period_key}: {self.rank}/{self.rank_of}"

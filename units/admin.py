@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AdministrativeUnit, UnitAlias, UnitSuccession
+from .text import fold
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 0
+
+
+class SuccessorInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    autocomplete_fields = ["successor"]
+    extra = 0
+    verbose_name = _("đơn vị kế thừa")
+    verbose_name_plural = _("đơn vị kế thừa")
+
+
+class ParentFilter(admin.SimpleListFilter):
+    """Filter by the parent unit: provinces and districts only, so the list stays short."""
+
+    title = _("đơn vị cấp trên")
+    parameter_name = "parent"
+
+    def lookups(self, request, model_admin):
+        return [
+            (u.pk, f"{u.name} ({u.get_tree_display()})")
+            for u in AdministrativeUnit.objects.filter(level="province").order_by("tree", "name")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(parent_id=self.value()) | queryset.filter(parent__parent_id=self.value())
+        return queryset
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "parent", "tree", "valid_from", "valid_to"]
+    list_filter = ["level", "tree", ParentFilter]
+    search_fields = ["name", "search_name", "code"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    inlines = [UnitAliasInline, SuccessorInline]
+    readonly_fields = ["search_name", "match_key"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # "thuy loi" finds "Thụy Lôi": search the folded name as well as the name.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            queryset |= self.model.objects.filter(search_name__contains=fold(search_term))
+        return queryset, may_have_duplicates

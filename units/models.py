@@ -1,0 +1,150 @@
+"""Administrative units as a tree with history: who existed when, under whom, and who succeeded whom."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .text import fold, name_key
+
+# The 2025 reorganisation: the district level ends, communes and provinces merge.
+REORGANISATION_DATE = datetime.date(2025, 7, 1)
+LEGACY_VALID_TO = REORGANISATION_DATE - datetime.timedelta(days=1)
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh, thành phố")
+    DISTRICT = "district", _("Quận, huyện, thị xã, thành phố")
+    COMMUNE = "commune", _("Xã, phường, thị trấn")
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+
+
+class Tree(models.TextChoices):
+    LEGACY = "legacy", _("Trước 1/7/2025 (63 tỉnh)")
+    Y2025 = "2025", _("Từ 1/7/2025 (34 tỉnh)")
+    CUSTOM = "custom", _("Bổ sung thủ công")
+
+
+class UnitQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date) -> "UnitQuerySet":
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def valid_in_month(self, first_day: datetime.date, last_day: datetime.date) -> "UnitQuerySet":
+        """Units that existed at some point of the month."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last_day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first_day)
+        )
+
+
+class AdministrativeUnit(models.Model):
+    """One administrative unit (province, district, commune or department) over the period it existed."""
+
+    tree = models.CharField(_("hệ thống đơn vị"), max_length=8, choices=Tree.choices)
+    code = models.CharField(_("mã"), max_length=32, help_text=_("Mã đơn vị hành chính chính thức."))
+    name = models.CharField(_("tên"), max_length=200, help_text=_("Tên đầy đủ, ví dụ “Huyện Tiên Lữ”."))
+    short_name = models.CharField(_("tên ngắn"), max_length=200, help_text=_("Ví dụ “Tiên Lữ”."))
+    kind = models.CharField(_("loại"), max_length=40, help_text=_("Tỉnh, thành phố, quận, huyện, xã, phường…"))
+    level = models.CharField(_("cấp"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        through="UnitSuccession",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
+    )
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, help_text="fold(name)")
+    match_key = models.CharField(max_length=200, editable=False, db_index=True, help_text="name_key(name)")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["tree", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["tree", "code"], name="unit_code_unique_in_tree"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="unit_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="unit_longitude_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["parent", "level"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived lookup columns, kept beside the name so searches can use an index.
+        self.search_name = fold(self.name)
+        self.match_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+
+class UnitSuccession(models.Model):
+    """A link from a unit to one that took over (part of) its territory and duties."""
+
+    predecessor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="predecessor_links")
+    is_main = models.BooleanField(
+        _("kế thừa chính"), default=True, help_text=_("Đơn vị kế thừa phần lớn của đơn vị cũ (khi bị chia tách).")
+    )
+
+    class Meta:
+        verbose_name = _("quan hệ kế thừa")
+        verbose_name_plural = _("quan hệ kế thừa")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique"),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="succession_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
+
+
+class UnitAlias(models.Model):
+    """Another way people write a unit's name, confirmed once and matched from then on."""
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(_("tên gọi khác"), max_length=200)
+    match_key = models.CharField(max_length=200, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("tên gọi khác")
+        verbose_name_plural = _("tên gọi khác")
+        constraints = [models.UniqueConstraint(fields=["unit", "match_key"], name="alias_unique_per_unit")]
+
+    def __str__(self) -> str:
+        return self.alias
+
+    def save(self, *args, **kwargs):
+        self.match_key = name_key(self.alias)
+        super().save(*args, **kwargs)

@@ -1,0 +1,73 @@
+"""Reads of the unit tree: finding a unit by what a person typed, and a unit's surroundings."""
+
+import datetime
+
+from django.db.models import Q
+
+from .models import AdministrativeUnit
+from .text import fold, name_key
+
+
+class UnitNotFound(Exception):
+    """No unit matches the text."""
+
+
+class AmbiguousUnit(Exception):
+    """More than one unit matches the text; `candidates` lists them."""
+
+    def __init__(self, text: str, candidates: list[AdministrativeUnit]):
+        self.text = text
+        self.candidates = candidates
+        names = "; ".join(
+            f"{u.name} (mã {u.code}, {u.parent.name if u.parent else 'cấp trung ương'})" for u in candidates
+        )
+        super().__init__(f"“{text}” khớp với nhiều đơn vị: {names}. Hãy ghi rõ mã đơn vị.")
+
+
+def unit_lookup(
+    *, text: str, on: datetime.date | None = None, within: AdministrativeUnit | None = None
+) -> AdministrativeUnit:
+    """The one unit that `text` (a code or a name) names, among the units valid on `on` (today if None).
+
+    Codes are matched exactly; names ignore case, diacritics, "UBND" and level words.
+    A name that several units share is an error listing them, unless the level word
+    (“huyện”, “tỉnh”…) or `within` tells them apart.
+    """
+    text = text.strip()
+    if not text:
+        raise UnitNotFound("Chưa nhập tên hoặc mã đơn vị.")
+    day = on or datetime.date.today()
+    units = AdministrativeUnit.objects.valid_on(day).select_related("parent")
+    if within is not None:
+        units = units.filter(parent=within)
+    by_code = list(units.filter(code=text))
+    if len(by_code) == 1:
+        return by_code[0]
+    folded = fold(text)
+    exact = list(units.filter(search_name=folded))
+    if len(exact) == 1:
+        return exact[0]
+    key = name_key(text)
+    candidates = exact or list(units.filter(Q(match_key=key) | Q(aliases__match_key=key)).distinct())
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        raise AmbiguousUnit(text, sorted(candidates, key=_level_order))
+    raise UnitNotFound(f"Không tìm thấy đơn vị “{text}” có hiệu lực ngày {day:%d/%m/%Y}.")
+
+
+def _level_order(unit: AdministrativeUnit) -> tuple:
+    order = {"province": 0, "department": 1, "district": 2, "commune": 3}
+    return (order.get(unit.level, 9), unit.name)
+
+
+def unit_search(*, q: str, limit: int = 20):
+    """Units whose name contains `q`, diacritics-insensitive, current units first."""
+    folded = fold(q)
+    if not folded:
+        return AdministrativeUnit.objects.none()
+    return (
+        AdministrativeUnit.objects.filter(search_name__contains=folded)
+        .select_related("parent")
+        .order_by("valid_to", "level", "name")[:limit]
+    )
