@@ -9,7 +9,12 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from config.env import ImproperlyConfiguredEnv
+
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfiguredEnv as exc:
+        sys.exit(f"Cấu hình không hợp lệ: {exc}")
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ STORAGES = {
 }
 
 # The unit whose results the home page shows: an official code or a name.
-PORTAL_HOME_UNIT = env_str("PORTAL_HOME_UNIT", "Tiên Lữ")
+PORTAL_HOME_UNIT = env_str("PORTAL_HOME_UNIT", "Huyện Tiên Lữ")
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng công khai kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp")
 
 # Uploads larger than this are refused before anything is parsed.

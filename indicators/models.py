@@ -260,6 +260,9 @@ class ScoreRecord(ScoreValues):
             *ScoreValues.measure_constraints("record"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.revision}: {self.unit_id} {self.indicator_id}"
+
 
 class Publication(models.Model):
     """Whether a month's results for a scope (a unit and its subtree) are public, and since when."""

@@ -30,8 +30,8 @@ def unit_lookup(
     """The one unit that `text` (a code or a name) names, among the units valid on `on` (today if None).
 
     Codes are matched exactly; names ignore case, diacritics, "UBND" and level words.
-    A name that several units share is an error listing them, unless the level word
-    (“huyện”, “tỉnh”…) or `within` tells them apart.
+    A name that several units share resolves to the one at the highest level if there is just
+    one there ("Mê Linh" is the district); otherwise it is an error listing them.
     """
     text = text.strip()
     if not text:
@@ -49,11 +49,30 @@ def unit_lookup(
         return exact[0]
     key = name_key(text)
     candidates = exact or list(units.filter(Q(match_key=key) | Q(aliases__match_key=key)).distinct())
+    kind = _typed_kind(folded)
+    if kind:  # "Huyện Tiên Lữ" never means a commune called Tiên Lữ
+        candidates = [u for u in candidates if fold(u.kind) == kind]
     if len(candidates) == 1:
         return candidates[0]
+    # "Mê Linh" means the district, not the communes of the same name: a single candidate at
+    # the highest level wins; several at that level are ambiguous.
+    top = min((_level_order(u)[0] for u in candidates), default=None)
+    highest = [u for u in candidates if _level_order(u)[0] == top]
+    if len(highest) == 1:
+        return highest[0]
     if candidates:
         raise AmbiguousUnit(text, sorted(candidates, key=_level_order))
     raise UnitNotFound(f"Không tìm thấy đơn vị “{text}” có hiệu lực ngày {day:%d/%m/%Y}.")
+
+
+_KINDS = ["thanh pho", "thi tran", "thi xa", "dac khu", "tinh", "quan", "huyen", "phuong", "xa"]
+
+
+def _typed_kind(folded: str) -> str | None:
+    for kind in _KINDS:
+        if folded.startswith(kind + " "):
+            return kind
+    return None
 
 
 def _level_order(unit: AdministrativeUnit) -> tuple:

@@ -48,7 +48,9 @@ _NEW_COLUMNS = {
     "provinceKey",
     "wardKey",
 }
-_FIELDS = ["name", "short_name", "kind", "level", "parent_id", "valid_from", "valid_to", "latitude", "longitude"]
+# Validity dates are set when a unit is created and are the administrators' to correct afterwards
+# (the dataset does not know every older merger), so a reload never overwrites them.
+_FIELDS = ["name", "short_name", "kind", "level", "parent_id", "latitude", "longitude"]
 
 
 class DatasetError(Exception):
@@ -203,10 +205,9 @@ def _sync_level(
         values = dict(spec)
         parent_code = values.pop("parent")
         values["parent_id"] = parents[parent_code] if parent_code else None
-        values["valid_from"], values["valid_to"] = valid_from, valid_to
         unit = existing.get(code)
         if unit is None:
-            unit = AdministrativeUnit(tree=tree, code=code, **values)
+            unit = AdministrativeUnit(tree=tree, code=code, valid_from=valid_from, valid_to=valid_to, **values)
             unit.search_name, unit.match_key = fold(unit.name), name_key(unit.name)
             to_create.append(unit)
             continue

@@ -102,6 +102,10 @@ OPERATIONAL = [
     ),
     ("digitise.missing_inputs", "Hồ sơ chưa số hóa thành phần hồ sơ", CNT, "hồ sơ", LO, "Chưa số hóa thành phần hồ sơ"),
     ("digitise.missing_results", "Hồ sơ chưa số hóa kết quả", CNT, "hồ sơ", LO, "Chưa số hóa kết quả"),
+    # The national portal ranks every unit of a level; an office that holds only its own
+    # figures records the rank it was given, as published ("xếp hạng 61/63").
+    ("rank.published", "Xếp hạng (theo công bố của Cổng Dịch vụ công quốc gia)", CNT, "", LO, "Xếp hạng\nThứ hạng"),
+    ("rank.published_of", "Số đơn vị cùng cấp được xếp hạng (theo công bố)", CNT, "", HI, "Trên tổng số"),
 ]
 
 BANDS = [

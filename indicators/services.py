@@ -1,0 +1,118 @@
+"""Writes of score data. Every change of a month's figures goes through `revision_apply`."""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from units.models import AdministrativeUnit
+
+from .models import Framework, ImportRevision, Indicator, Period, Score, ScoreRecord
+
+
+@dataclass(frozen=True)
+class Value:
+    """One figure to write: which unit and indicator, and the measures it carries."""
+
+    unit_id: int
+    indicator_id: int
+    points: Decimal | None = None
+    rate: Decimal | None = None
+    count: int | None = None
+    change_text: str = ""
+
+
+def period_get(*, year: int, month: int) -> Period:
+    period, _ = Period.objects.get_or_create(year=year, month=month)
+    return period
+
+
+def period_parse(text: str) -> Period:
+    """ "2024-08" → the Period of August 2024 (created if new). Raises ValueError with a Vietnamese message."""
+    try:
+        year_s, month_s = text.strip().split("-")
+        year, month = int(year_s), int(month_s)
+        datetime.date(year, month, 1)
+    except ValueError:
+        raise ValueError(f"Kỳ “{text}” không hợp lệ: ghi theo dạng NĂM-THÁNG, ví dụ 2024-08.") from None
+    if not 2022 <= year <= 2100:
+        raise ValueError(f"Kỳ “{text}” nằm ngoài thời gian áp dụng Bộ chỉ số (từ năm 2022).")
+    return period_get(year=year, month=month)
+
+
+def indicators_by_code(*, framework: Framework) -> dict[str, Indicator]:
+    return {i.code: i for i in Indicator.objects.filter(framework=framework)}
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@transaction.atomic
+def revision_apply(
+    *,
+    period: Period,
+    scope: AdministrativeUnit,
+    values: list[Value],
+    file_name: str,
+    file_sha256: str,
+    data_as_of: datetime.datetime,
+    user=None,
+    source: str = "",
+    is_demo: bool = False,
+) -> ImportRevision:
+    """Record `values` as a new revision of `period` for `scope` and make them the current figures.
+
+    One transaction: the revision, its history records and the current scores land together or
+    not at all. Units in `values` have all their current figures for the month replaced by the
+    revision's, so an indicator dropped from a corrected file does not linger.
+    """
+    # Lock the scope's revisions for this month so that two imports cannot take the same number.
+    previous = list(
+        ImportRevision.objects.select_for_update().filter(period=period, scope=scope).order_by("-number")[:1]
+    )
+    number = previous[0].number + 1 if previous else 1
+    unit_ids = sorted({v.unit_id for v in values})
+    revision = ImportRevision.objects.create(
+        period=period,
+        scope=scope,
+        number=number,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        data_as_of=data_as_of,
+        created_by=user,
+        unit_count=len(unit_ids),
+        value_count=len(values),
+        source=source,
+        is_demo=is_demo,
+    )
+    ImportRevision.objects.filter(period=period, scope=scope, state=ImportRevision.State.APPLIED).exclude(
+        pk=revision.pk
+    ).update(state=ImportRevision.State.SUPERSEDED)
+    fields = dict(points="points", rate="rate", count="count", change_text="change_text")
+    ScoreRecord.objects.bulk_create(
+        [
+            ScoreRecord(
+                revision=revision, unit_id=v.unit_id, indicator_id=v.indicator_id, **{f: getattr(v, f) for f in fields}
+            )
+            for v in values
+        ],
+        batch_size=5000,
+    )
+    Score.objects.filter(period=period, unit_id__in=unit_ids).delete()
+    Score.objects.bulk_create(
+        [
+            Score(
+                revision=revision,
+                period=period,
+                unit_id=v.unit_id,
+                indicator_id=v.indicator_id,
+                **{f: getattr(v, f) for f in fields},
+            )
+            for v in values
+        ],
+        batch_size=5000,
+    )
+    return revision

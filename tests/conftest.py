@@ -1,0 +1,57 @@
+"""Shared fixtures: the real unit tree, demo data, and skips for parts the machine lacks."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from units.models import AdministrativeUnit
+from units.services import units_load
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    has_browser = shutil.which(CHROMIUM) is not None
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…"))
+        if "redis" in item.keywords and not (has_redis and on_postgres):
+            item.add_marker(pytest.mark.skip(reason="needs Redis and PostgreSQL: set REDIS_URL and DATABASE_URL"))
+        if "browser" in item.keywords and not has_browser:
+            item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real unit tree once per test database (tests roll back around it)."""
+    with django_db_blocker.unblock():
+        units_load(tree="all")
+
+
+@pytest.fixture
+def unit_tree(db):
+    """The real unit tree, reloaded if a transactional test flushed it."""
+    if not AdministrativeUnit.objects.filter(tree="legacy").exists():
+        units_load(tree="all")
+
+
+@pytest.fixture
+def demo(unit_tree):
+    from indicators.demo import demo_load
+
+    demo_load()
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
