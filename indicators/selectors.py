@@ -19,3 +19,19 @@ def framework_for(*, day: datetime.date | None = None) -> Framework:
 def catalogue(*, framework: Framework):
     """Every indicator of a framework in display order."""
     return Indicator.objects.filter(framework=framework).select_related("parent").order_by("order")
+
+
+def unit_ancestor_ids(unit) -> list[int]:
+    """The unit's id and its ancestors' ids, nearest first (the tree is at most four levels deep)."""
+    ids = []
+    while unit is not None:
+        ids.append(unit.pk)
+        unit = unit.parent
+    return ids
+
+
+def is_published(*, period, unit) -> bool:
+    """Whether the month's results covering `unit` are public: published for the unit itself or an ancestor."""
+    from .models import Publication
+
+    return Publication.objects.filter(period=period, scope_id__in=unit_ancestor_ids(unit), is_published=True).exists()

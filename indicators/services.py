@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from units.models import AdministrativeUnit
 
-from .models import Framework, ImportRevision, Indicator, Period, Score, ScoreRecord
+from .models import Framework, ImportRevision, Indicator, Period, Publication, Score, ScoreRecord
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,18 @@ def revision_apply(
         batch_size=5000,
     )
     return revision
+
+
+@transaction.atomic
+def publication_publish(*, period: Period, scope: AdministrativeUnit, user=None) -> Publication:
+    """Make a month's results for `scope` and its subtree public (again, after a correction: version + 1)."""
+    publication, _ = Publication.objects.select_for_update().get_or_create(period=period, scope=scope)
+    now = timezone.now()
+    publication.is_published = True
+    publication.first_published_at = publication.first_published_at or now
+    publication.published_at = now
+    publication.published_by = user
+    publication.version += 1
+    publication.unpublish_reason = ""
+    publication.save()
+    return publication
