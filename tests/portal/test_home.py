@@ -22,6 +22,23 @@ def test_home_without_units_explains_what_to_do(client, settings, unit_tree):
     assert "load_units" in response.content.decode()
 
 
-def test_health_reports_the_database(client):
+def test_health_reports_database_cache_and_broker(client, settings):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json()["database"] == "ok"
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok" and body["cache"] == "ok"
+    assert body["broker"] in {"ok", "eager"}
+
+
+def test_health_reports_a_broker_that_is_down_without_failing_the_web(client, settings):
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 200
+    assert response.json()["broker"] == "error"
