@@ -25,3 +25,54 @@ class UnitAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class AuditEvent(models.Model):
+    """One recorded action: who did what, when, to which unit and month, with the before/after where it applies."""
+
+    class Action(models.TextChoices):
+        IMPORT = "import", _("Nhập số liệu")
+        REVERT = "revert", _("Hoàn tác số liệu")
+        PUBLISH = "publish", _("Công bố")
+        UNPUBLISH = "unpublish", _("Gỡ công bố")
+        DISPATCH_RENDER = "dispatch_render", _("Kết xuất công văn")
+        DISPATCH_FINAL = "dispatch_final", _("Duyệt công văn")
+        UNIT_CHANGE = "unit_change", _("Sửa đơn vị")
+        USER_CHANGE = "user_change", _("Sửa tài khoản")
+
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(
+        _("tài khoản"), max_length=150, blank=True, help_text=_("Giữ lại khi tài khoản bị xóa.")
+    )
+    action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    period = models.ForeignKey(
+        "indicators.Period", verbose_name=_("kỳ"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.CharField(_("nội dung"), max_length=500)
+    before = models.JSONField(_("trước"), null=True, blank=True)
+    after = models.JSONField(_("sau"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký thao tác")
+        verbose_name_plural = _("nhật ký thao tác")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["unit", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.get_action_display()}"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import audit_record
 from units.models import AdministrativeUnit
 
 from .models import Framework, ImportRevision, Indicator, Period, Publication, Score, ScoreRecord
@@ -131,4 +132,34 @@ def publication_publish(*, period: Period, scope: AdministrativeUnit, user=None)
     publication.version += 1
     publication.unpublish_reason = ""
     publication.save()
+    audit_record(
+        user=user,
+        action="publish",
+        unit=scope,
+        period=period,
+        summary=f"Công bố kết quả tháng {period} của {scope} (lần {publication.version})",
+        after={"version": publication.version},
+    )
+    return publication
+
+
+@transaction.atomic
+def publication_unpublish(*, period: Period, scope: AdministrativeUnit, user, reason: str) -> Publication:
+    """Withdraw a month's results for `scope` from the public pages; the reason is required and recorded."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Cần ghi lý do gỡ công bố.")
+    publication = Publication.objects.select_for_update().get(period=period, scope=scope)
+    publication.is_published = False
+    publication.unpublish_reason = reason
+    publication.save()
+    audit_record(
+        user=user,
+        action="unpublish",
+        unit=scope,
+        period=period,
+        summary=f"Gỡ công bố kết quả tháng {period} của {scope}: {reason}",
+        before={"version": publication.version, "is_published": True},
+        after={"is_published": False},
+    )
     return publication

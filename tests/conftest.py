@@ -27,8 +27,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hashing_and_no_lockout(request, settings):
+    # Argon2 is deliberately slow; tests that check hashing ask for it. The login lockout needs a
+    # request in authenticate(), which Client.login() does not pass; tests of the lockout enable it.
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if "lockout" not in request.keywords:
+        settings.AXES_ENABLED = False
 
 
 @pytest.fixture(scope="session")

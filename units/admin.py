@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_audit import AuditedAdminMixin
+
 from .models import AdministrativeUnit, UnitAlias, UnitSuccession
 from .text import fold
 
@@ -38,7 +40,9 @@ class ParentFilter(admin.SimpleListFilter):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin):
+class AdministrativeUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = "unit_change"
+
     list_display = ["name", "code", "level", "parent", "tree", "valid_from", "valid_to"]
     list_filter = ["level", "tree", ParentFilter]
     search_fields = ["name", "search_name", "code"]
@@ -46,6 +50,9 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
     inlines = [UnitAliasInline, SuccessorInline]
     readonly_fields = ["search_name", "match_key"]
+
+    def audit_unit(self, obj):
+        return obj
 
     def get_search_results(self, request, queryset, search_term):
         # "thuy loi" finds "Thụy Lôi": search the folded name as well as the name.

@@ -46,3 +46,29 @@ def test_start_up_stops_with_a_message_naming_the_variable(var, value):
     assert result.returncode != 0
     assert var in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _manage(*args, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    env.update(env_overrides)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECURE="1",
+        ALLOWED_HOSTS="chiso.example.gov.vn",
+        SECRET_KEY="k3y-for-the-deploy-check-only-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = _manage("check", SECURE="1")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr

@@ -1,0 +1,43 @@
+"""Who may do what for which unit. Views and services both ask here; templates only hide what this refuses."""
+
+from django.core.exceptions import PermissionDenied
+
+from indicators.selectors import unit_ancestor_ids
+
+from .models import Role, UnitAssignment
+
+# What each role may do, for the unit it is assigned to and everything under it.
+ACTIONS = {
+    "import": {Role.STAFF, Role.LEADER, Role.ADMIN},
+    "draft_dispatch": {Role.STAFF, Role.LEADER, Role.ADMIN},
+    "view_unpublished": {Role.STAFF, Role.LEADER, Role.ADMIN},
+    "publish": {Role.LEADER, Role.ADMIN},
+    "finalise_dispatch": {Role.LEADER, Role.ADMIN},
+    "manage": {Role.ADMIN},
+}
+
+
+def user_can(user, action: str, unit) -> bool:
+    """Whether `user` may perform `action` for `unit` (assigned to it or to one of its ancestors)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return UnitAssignment.objects.filter(
+        user=user, unit_id__in=unit_ancestor_ids(unit), role__in=ACTIONS[action]
+    ).exists()
+
+
+def require(user, action: str, unit) -> None:
+    """Raise PermissionDenied, with a Vietnamese reason, unless `user_can(user, action, unit)`."""
+    if not user_can(user, action, unit):
+        raise PermissionDenied(f"Tài khoản này không có quyền thực hiện thao tác này cho {unit}.")
+
+
+def assigned_units(user):
+    """The units a user is assigned to (the roots of the subtrees they act for)."""
+    from units.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.filter(assignments__user=user).distinct()
