@@ -18,6 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## Set up (venv, requirements, database, real units, demo data); repeated runs only check.
 setup: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_units --tree all
 	$(BIN)/python manage.py load_demo
 
