@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -130,3 +131,78 @@ def test_quarter_is_the_mean_of_the_months_present_and_ranked_the_same_way(demo)
         key=lambda r: r[1],
     )
     assert [t for t, _ in ranks] == sorted((t for t, _ in ranks), reverse=True)
+
+
+def _apply(period, scope, totals):
+    from indicators.selectors import framework_for
+    from indicators.services import Value, indicators_by_code, revision_apply
+
+    total = indicators_by_code(framework=framework_for())["total"]
+    revision_apply(
+        period=period,
+        scope=scope,
+        values=[Value(unit_id=u.pk, indicator_id=total.pk, points=D(t)) for u, t in totals],
+        file_name="test.xlsx",
+        file_sha256="",
+        data_as_of=datetime.datetime(2025, 1, 5, 12, tzinfo=datetime.UTC),
+    )
+
+
+def test_across_a_merger_only_a_single_predecessor_gives_a_comparable_previous_figure(demo):
+    from indicators.services import period_get
+    from units.models import UnitSuccession
+
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    merged = AdministrativeUnit.objects.get(tree="legacy", code="12364")  # Hải Thắng ← Hải Triều + Đức Thắng
+    hai_trieu, duc_thang = (
+        AdministrativeUnit.objects.get(tree="custom", code=c) for c in ("TL-HAI-TRIEU", "TL-DUC-THANG")
+    )
+    thu_sy = AdministrativeUnit.objects.get(tree="legacy", code="12367")
+    old = AdministrativeUnit.objects.create(
+        tree="custom",
+        code="T-OLD",
+        name="Xã Cũ",
+        short_name="Cũ",
+        kind="Xã",
+        level="commune",
+        parent=tien_lu,
+        valid_to=datetime.date(2024, 11, 30),
+    )
+    new = AdministrativeUnit.objects.create(
+        tree="custom",
+        code="T-NEW",
+        name="Xã Mới",
+        short_name="Mới",
+        kind="Xã",
+        level="commune",
+        parent=tien_lu,
+        valid_from=datetime.date(2024, 12, 1),
+    )
+    UnitSuccession.objects.create(predecessor=old, successor=new)
+    _apply(
+        period_get(year=2024, month=11), tien_lu, [(hai_trieu, "80"), (duc_thang, "82"), (old, "79"), (thu_sy, "85")]
+    )
+    _apply(period_get(year=2024, month=12), tien_lu, [(merged, "84"), (new, "81.5"), (thu_sy, "86")])
+    rankings_compute(period_key="2024-11")
+    rankings_compute(period_key="2024-12")
+    rows = {r.unit_id: r for r in _peer("2024-12", tien_lu)}
+    assert not rows[merged.pk].comparable and rows[merged.pk].total_change is None
+    assert rows[new.pk].comparable and rows[new.pk].total_change == D("2.50")
+    assert rows[new.pk].details["compared_with_unit"] == old.pk
+    assert (rows[new.pk].previous_rank, rows[new.pk].rank, rows[new.pk].rank_change) == (4, 3, 1)
+    assert rows[thu_sy.pk].total_change == D("1.00") and rows[thu_sy.pk].rank_change == 0
+    assert rows[merged.pk].rank == 2 and rows[merged.pk].rank_of == 3
+
+
+def test_why_it_changed_lists_groups_that_gained_and_lost_points(demo):
+    rankings_compute(period_key="2024-07")
+    row = RankingResult.objects.get(period_key="2024-07", scope="peer", unit__tree="legacy", unit__code="12367")
+    groups = row.details["groups"]
+    assert set(groups) == {"1", "2", "3", "4", "5", "6"} and all(g["change"] is not None for g in groups.values())
+    why = row.details["why"]
+    changes = {code: D(g["change"]) for code, g in groups.items()}
+    assert [g["code"] for g in why["groups_gained"]] == sorted(
+        (c for c, v in changes.items() if v > 0), key=lambda c: -changes[c]
+    )[:3]
+    assert all(D(g["change"]) < 0 for g in why["groups_lost"])
+    assert row.group_sum == row.total and not row.sum_mismatch
