@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", required=True, help="Tháng: 2024-08.")
+        parser.add_argument(
+            "--period", required=True, action="append", help="Tháng: 2024-08 (ghi nhiều lần để công bố nhiều tháng)."
+        )
         parser.add_argument("--scope", help="Đơn vị (mã hoặc tên) có hiệu lực trong tháng, ví dụ “Huyện Tiên Lữ”.")
         parser.add_argument(
             "--skip-published",
@@ -26,9 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            period = period_parse(options["period"])
+            periods = [period_parse(text) for text in options["period"]]
         except ValueError as exc:
             raise CommandError(f"--period: {exc}") from None
+        for period in periods:
+            self._publish(period, options)
+
+    def _publish(self, period, options):
         if options["scope"]:
             scopes = [self._scope(options["scope"], period)]
         else:
