@@ -265,8 +265,11 @@ def rankings_compute(*, period_key: str) -> int:
     for uid, (level, parent_id, province_id) in peers.items():
         info = with_total.get(uid)
         if info is None:
-            of = len(ladder[(level, parent_id)])
-            rows.append(RankingResult(period_key=span.key, unit_id=uid, parent_id=parent_id, level=level, rank_of=of))
+            if (level, parent_id) in ladder:  # a commune listed only province-wide has no peer row
+                of = len(ladder[(level, parent_id)])
+                rows.append(
+                    RankingResult(period_key=span.key, unit_id=uid, parent_id=parent_id, level=level, rank_of=of)
+                )
             if level == Level.COMMUNE and province_id != parent_id and province_id in province_ladder:
                 rows.append(
                     RankingResult(
