@@ -21,6 +21,11 @@ setup: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_units --tree all
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py compute_rankings --all
+	$(BIN)/python manage.py publish_period --skip-published --scope "Huyện Tiên Lữ" \
+		$(foreach m,2023-09 2023-10 2023-11 2023-12 2024-01 2024-02 2024-03 2024-04 2024-05 2024-06 2024-07 2024-08,--period $(m))
+	$(BIN)/python manage.py publish_period --skip-published --scope "Tỉnh Hưng Yên" --period 2025-02
+	$(BIN)/python manage.py publish_period --skip-published --scope "Thành phố Hà Nội" --period 2024-12
 
 ## Set everything up, then serve the portal on 127.0.0.1:$(PORT).
 run: setup

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("rankings.urls")),
     path("", include("portal.urls")),
 ]

@@ -117,6 +117,9 @@ def revision_apply(
         ],
         batch_size=5000,
     )
+    from rankings.services import rankings_enqueue_for_month  # rankings read indicators: import late
+
+    rankings_enqueue_for_month(period=period)  # the month, its quarter and year; sent once this commits
     return revision
 
 

@@ -1,0 +1,238 @@
+"""Benchmark of the ranking task: a national month (4,100 units in their real peer groups, about
+100k values), the same at twice the data, and a Python-side baseline (fetch, sort, rank, write).
+
+    python benchmarks/rankings.py [--quick]
+
+Runs against the configured database (DATABASE_URL; SQLite by default) with the real unit tree
+loaded (manage.py load_units). It writes its figures into January–April 2022, before the index
+existed (Decision 766 dates from 23/6/2022), so the legacy tree is valid and no real data can be
+there; it refuses to run if any is, and deletes only what it wrote. Ends with one JSON line.
+"""
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+logging.getLogger("celery").setLevel(logging.WARNING)  # one line per task run would drown the figures
+
+from django.db import connection, transaction  # noqa: E402
+
+from indicators.models import ImportRevision, Indicator, IndicatorKind, Period, Score  # noqa: E402
+from indicators.selectors import framework_for  # noqa: E402
+from rankings.models import RankingResult, RankingRun  # noqa: E402
+from rankings.tasks import rankings_compute_task  # noqa: E402
+from units.models import AdministrativeUnit, Level, Tree  # noqa: E402
+
+NATIONAL_UNITS = 4_100
+GOAL_SECONDS = 0.5
+GOAL_RATIO = 2.2
+REPEATS = 5
+CRITERIA_PER_UNIT = 17  # with the total and six groups (points and rate): 24 values a unit
+# (year, month) pairs: the measured month and the month before it (for the changes).
+MONTHS = {1: [(2022, 1), (2022, 2)], 2: [(2022, 3), (2022, 4)]}
+BASELINE_KEY = "2022-05"
+MARK = "benchmark:rankings"
+
+
+def pick_units(count: int) -> list[AdministrativeUnit]:
+    """Provinces, districts, then communes district by district: whole, real peer groups."""
+    legacy = AdministrativeUnit.objects.filter(tree=Tree.LEGACY)
+    units = list(legacy.filter(level=Level.PROVINCE)) + list(legacy.filter(level=Level.DISTRICT))
+    communes = legacy.filter(level=Level.COMMUNE).order_by("parent_id", "code")
+    units += list(communes[: max(0, count - len(units))])
+    if len(units) < count:
+        sys.exit(f"Chỉ có {len(units)} đơn vị; cần {count}. Chạy: python manage.py load_units --tree legacy")
+    return units
+
+
+def write_month(*, year: int, month: int, units, indicators, rng: random.Random) -> int:
+    period, _ = Period.objects.get_or_create(year=year, month=month)
+    province = next(u for u in units if u.level == Level.PROVINCE)
+    revision = ImportRevision.objects.create(
+        period=period,
+        scope=province,
+        number=1,
+        file_name=MARK,
+        file_sha256="",
+        data_as_of=datetime.datetime(year, month, 28, tzinfo=datetime.UTC),
+        is_demo=True,
+    )
+    total, groups, criteria = indicators
+    scores = []
+    for unit in units:
+        group_points = {g: Decimal(rng.randint(0, int(g.max_points) * 10)) / 10 for g in groups}
+        # Round totals to one decimal place so ties happen, as they do in real months.
+        scores.append(
+            Score(unit=unit, period=period, indicator=total, revision=revision, points=sum(group_points.values()))
+        )
+        for group, points in group_points.items():
+            rate = (points / group.max_points * 100).quantize(Decimal("0.01"))
+            scores.append(Score(unit=unit, period=period, indicator=group, revision=revision, points=points, rate=rate))
+        for criterion in criteria:
+            rate = Decimal(rng.randint(0, 10000)) / 100
+            scores.append(Score(unit=unit, period=period, indicator=criterion, revision=revision, rate=rate))
+    Score.objects.bulk_create(scores, batch_size=5000)
+    return len(scores)
+
+
+def _months():
+    return [(y, m) for months in MONTHS.values() for y, m in months]
+
+
+def refuse_real_data() -> None:
+    periods = Period.objects.filter(year=2022, month__lte=5)
+    if Score.objects.filter(period__in=periods).exclude(revision__file_name=MARK).exists():
+        sys.exit("Có số liệu thật trong tháng 1–5/2022; benchmark không chạy để không đụng tới chúng.")
+
+
+def cleanup() -> None:
+    """Delete exactly what the benchmark wrote."""
+    keys = [f"{y:04d}-{m:02d}" for y, m in _months()] + [BASELINE_KEY]
+    with transaction.atomic():
+        RankingResult.objects.filter(period_key__in=keys).delete()
+        RankingRun.objects.filter(period_key__in=keys).delete()
+        Score.objects.filter(revision__file_name=MARK).delete()
+        ImportRevision.objects.filter(file_name=MARK).delete()
+        Period.objects.filter(year=2022, month__lte=5, revisions__isnull=True, publications__isnull=True).delete()
+
+
+def time_task(key: str) -> list[float]:
+    """The task as a worker runs it (fetch the run, mark running, compute, store, mark done)."""
+    timings = []
+    for _ in range(REPEATS):
+        run = RankingRun.objects.create(period_key=key)
+        start = time.perf_counter()
+        rankings_compute_task.apply(args=[run.pk], throw=True)
+        timings.append(time.perf_counter() - start)
+    run.refresh_from_db()
+    assert run.state == RankingRun.State.DONE, run.error
+    return timings
+
+
+def python_baseline(*, year: int, month: int, indicators) -> float:
+    """The obvious way: fetch every figure, sort and rank each peer group in Python, write the rows."""
+    total, groups, _ = indicators
+    start = time.perf_counter()
+    ids = [total.pk, *(g.pk for g in groups)]
+    current = Period.objects.get(year=year, month=month)
+    previous = Period.objects.get(year=year, month=month - 1)
+    figures: dict[int, dict] = defaultdict(dict)  # (period) → unit → indicator → points
+    parents = {}
+    for period_id, unit_id, indicator_id, points, level, parent_id in Score.objects.filter(
+        period__in=[current, previous], indicator_id__in=ids
+    ).values_list("period_id", "unit_id", "indicator_id", "points", "unit__level", "unit__parent_id"):
+        figures[period_id].setdefault(unit_id, {})[indicator_id] = points
+        parents[unit_id] = (level, parent_id)
+
+    def rank(period_id: int) -> dict[tuple[int, int], int]:
+        peer_groups: dict[tuple, list] = defaultdict(list)
+        for unit_id, values in figures[period_id].items():
+            for indicator_id, points in values.items():
+                peer_groups[(indicator_id, *parents[unit_id])].append((points, unit_id))
+        ranks = {}
+        for (indicator_id, *_), members in peer_groups.items():
+            members.sort(key=lambda m: m[0], reverse=True)
+            last_points, last_rank = None, 0
+            for position, (points, unit_id) in enumerate(members, start=1):
+                if points != last_points:  # equal totals share a rank; the next one skips
+                    last_rank, last_points = position, points
+                ranks[(unit_id, indicator_id)] = last_rank
+        return ranks
+
+    now_ranks, before_ranks = rank(current.pk), rank(previous.pk)
+    sizes: dict[tuple, int] = defaultdict(int)
+    for unit_id in figures[current.pk]:
+        sizes[parents[unit_id]] += 1
+    rows = []
+    for unit_id, values in figures[current.pk].items():
+        points = values[total.pk]
+        before = figures[previous.pk].get(unit_id, {}).get(total.pk)
+        level, parent_id = parents[unit_id]
+        rows.append(
+            RankingResult(
+                period_key=BASELINE_KEY,
+                unit_id=unit_id,
+                parent_id=parent_id,
+                level=level,
+                total=points,
+                rank=now_ranks[(unit_id, total.pk)],
+                rank_of=sizes[(level, parent_id)],
+                total_change=points - before if before is not None else None,
+                previous_rank=before_ranks.get((unit_id, total.pk)),
+                details={"groups": {g.code: now_ranks.get((unit_id, g.pk)) for g in groups}},
+            )
+        )
+    with transaction.atomic():
+        RankingResult.objects.filter(period_key=BASELINE_KEY).delete()
+        RankingResult.objects.bulk_create(rows, batch_size=2000)
+    elapsed = time.perf_counter() - start
+    RankingResult.objects.filter(period_key=BASELINE_KEY).delete()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a quarter of the size, for a smoke run")
+    args = parser.parse_args()
+    size = NATIONAL_UNITS // 4 if args.quick else NATIONAL_UNITS
+
+    framework = framework_for()
+    catalogue = list(Indicator.objects.filter(framework=framework))
+    total = next(i for i in catalogue if i.kind == IndicatorKind.TOTAL)
+    groups = sorted((i for i in catalogue if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
+    criteria = sorted((i for i in catalogue if i.kind == IndicatorKind.CRITERION), key=lambda i: i.order)
+    indicators = (total, groups, criteria[:CRITERIA_PER_UNIT])
+    rng = random.Random(766)
+    refuse_real_data()
+    cleanup()
+    figures = {"database": connection.vendor, "units": size}
+    try:
+        for factor in (1, 2):
+            units = pick_units(size * factor)
+            written = 0
+            for year, month in MONTHS[factor]:
+                written = write_month(year=year, month=month, units=units, indicators=indicators, rng=rng)
+            year, month = MONTHS[factor][-1]
+            key = f"{year:04d}-{month:02d}"
+            timings = time_task(key)
+            stored = RankingResult.objects.filter(period_key=key).count()
+            label = "national" if factor == 1 else "double"
+            figures[f"{label}_values"] = written
+            figures[f"{label}_result_rows"] = stored
+            figures[f"{label}_task_s"] = round(statistics.median(timings), 4)
+            figures[f"{label}_task_min_s"] = round(min(timings), 4)
+            print(
+                f"{label}: {len(units)} units, {written} values, {stored} rows stored; task median "
+                f"{statistics.median(timings):.3f} s (min {min(timings):.3f} s, {REPEATS} runs)"
+            )
+            if factor == 1:
+                baseline = [python_baseline(year=year, month=month, indicators=indicators) for _ in range(3)]
+                figures["python_baseline_s"] = round(statistics.median(baseline), 4)
+                print(f"python baseline (fetch, sort, rank, write): median {statistics.median(baseline):.3f} s")
+    finally:
+        cleanup()
+    figures["ratio_double"] = round(figures["double_task_s"] / figures["national_task_s"], 3)
+    figures["speedup_vs_python"] = round(figures["python_baseline_s"] / figures["national_task_s"], 3)
+    print(f"2× data / 1× time: {figures['ratio_double']}; Python baseline / task: {figures['speedup_vs_python']}")
+    goals = {"national_task_s_max": GOAL_SECONDS, "ratio_double_max": GOAL_RATIO}
+    met = figures["national_task_s"] <= GOAL_SECONDS and figures["ratio_double"] <= GOAL_RATIO
+    print(json.dumps({"benchmark": "rankings", "figures": figures, "goals": goals, "goal_met": met}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,513 @@
+"""Writes of rankings: computing a period's stored results (ranks, changes, bands, "why it changed")
+and queueing that computation on Celery once the data it reads is committed.
+
+Ranks are computed by the database (RANK() window functions) over the published totals; Python
+only assembles the rows. A period's results are replaced in one transaction, so a reader (or a
+worker killed half-way) sees the old set or the new one, never a mix.
+"""
+
+import json
+import logging
+import uuid
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import Rank, Round
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import ClassificationBand, Framework, Indicator, IndicatorKind, Period, Score
+from indicators.selectors import framework_for
+from units.models import AdministrativeUnit, Level, UnitSuccession
+
+from .models import RankingResult, RankingRun
+from .periods import PeriodKeyError, PeriodSpan, period_span
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+# Group points are published to one decimal, so each may be off by up to 0.05 from the exact
+# figure the total was computed from; beyond that the published total and groups disagree.
+GROUP_ROUNDING = Decimal("0.05")
+PUBLISHED_RANK_CODES = ("rank.published", "rank.published_of")
+WHY_LIMIT = 3  # groups/criteria listed as the biggest gains and losses
+
+
+@dataclass
+class Figure:
+    """One unit's value of one indicator in a period, with its ranks as the database computed them."""
+
+    value: Decimal
+    rank: int
+    rank_of: int
+    province_rank: int
+    province_of: int
+    months: int
+
+
+@dataclass
+class UnitInfo:
+    level: str
+    parent_id: int | None
+    province_id: int | None  # the province of a legacy commune (its grandparent); else the parent
+    valid_from: object = None
+    figures: dict[int, Figure] = field(default_factory=dict)  # by indicator id
+
+
+def _periods(span: PeriodSpan) -> list[int]:
+    q = Q()
+    for year, month in span.months:
+        q |= Q(year=year, month=month)
+    return list(Period.objects.filter(q).values_list("pk", flat=True))
+
+
+def _valid_in(span: PeriodSpan, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": span.last_day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": span.first_day})
+    )
+
+
+def _province_expr(prefix: str = ""):
+    """A legacy commune's province is its grandparent; every other unit's scope is its parent."""
+    return Case(
+        When(
+            **{f"{prefix}level": Level.COMMUNE, f"{prefix}parent__level": Level.DISTRICT},
+            then=F(f"{prefix}parent__parent_id"),
+        ),
+        default=F(f"{prefix}parent_id"),
+        output_field=IntegerField(),
+    )
+
+
+def period_figures(*, span: PeriodSpan, indicator_ids: list[int]) -> dict[int, UnitInfo]:
+    """Each unit's figures for `indicator_ids` in `span`, ranked in SQL within its peer group.
+
+    A month's figure is the published points; a quarter's or year's is the mean of the monthly
+    points present, rounded to the published precision (two decimals), with the number of months.
+    Peer group = same indicator, same level, same parent; the province rank partitions communes by
+    province instead. Units not valid in the period are left out: their figures cannot be ranked.
+    """
+    period_ids = _periods(span)
+    if not period_ids:
+        return {}
+    scores = Score.objects.filter(period_id__in=period_ids, indicator_id__in=indicator_ids, points__isnull=False)
+    scores = scores.filter(_valid_in(span, "unit__"))
+    peer = [F("indicator_id"), F("unit__level"), F("unit__parent_id")]
+    province = [F("indicator_id"), F("unit__level"), _province_expr("unit__")]
+    if span.is_month:
+        value = F("points")
+        scores = scores.annotate(value=value, months=Value(1, output_field=IntegerField()))
+    else:
+        value = Round(Avg("points"), 2)
+        scores = scores.values("unit_id", "indicator_id", "unit__level", "unit__parent_id").annotate(
+            value=value, months=Count("period_id", distinct=True)
+        )
+    rows = scores.annotate(
+        province_id=_province_expr("unit__"),
+        rank=Window(Rank(), partition_by=peer, order_by=value.desc()),
+        rank_of=Window(Count("unit_id"), partition_by=peer),
+        province_rank=Window(Rank(), partition_by=province, order_by=value.desc()),
+        province_of=Window(Count("unit_id"), partition_by=province),
+    ).values_list(
+        "unit_id",
+        "indicator_id",
+        "unit__level",
+        "unit__parent_id",
+        "province_id",
+        "unit__valid_from",
+        "value",
+        "rank",
+        "rank_of",
+        "province_rank",
+        "province_of",
+        "months",
+    )
+    units: dict[int, UnitInfo] = {}
+    for unit_id, ind, level, parent_id, province_id, valid_from, val, rank, rank_of, p_rank, p_of, months in rows:
+        info = units.get(unit_id)
+        if info is None:
+            info = units[unit_id] = UnitInfo(level, parent_id, province_id, valid_from)
+        info.figures[ind] = Figure(Decimal(val).quantize(CENT), rank, rank_of, p_rank, p_of, months)
+    return units
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(CENT))
+
+
+def _criteria_changes(*, span: PeriodSpan, previous: PeriodSpan | None, unit_ids: set[int], criteria) -> dict:
+    """For a month: each unit's criteria whose points or rate moved since the previous month.
+
+    The previous figure is fetched by the database next to the current one, so only changed
+    criteria travel to Python.
+    """
+    if not span.is_month or previous is None or not unit_ids:
+        return {}
+    current = _periods(span)
+    before = _periods(previous)
+    if not current or not before:
+        return {}
+    prev = Score.objects.filter(period_id=before[0], unit_id=OuterRef("unit_id"), indicator_id=OuterRef("indicator_id"))
+    rows = (
+        Score.objects.filter(period_id=current[0], indicator_id__in=list(criteria))
+        .filter(Q(points__isnull=False) | Q(rate__isnull=False))
+        .annotate(prev_points=Subquery(prev.values("points")[:1]), prev_rate=Subquery(prev.values("rate")[:1]))
+        .filter(
+            Q(points__isnull=False, prev_points__isnull=False) & ~Q(points=F("prev_points"))
+            | Q(rate__isnull=False, prev_rate__isnull=False) & ~Q(rate=F("prev_rate"))
+        )
+        .values_list("unit_id", "indicator_id", "points", "prev_points", "rate", "prev_rate")
+    )
+    changes: dict[int, list] = defaultdict(list)
+    for unit_id, indicator_id, points, prev_points, rate, prev_rate in rows:
+        if unit_id not in unit_ids:
+            continue
+        indicator = criteria[indicator_id]
+        sign = -1 if indicator.direction == "lower" else 1
+        if points is not None and prev_points is not None and points != prev_points:
+            delta, measure = Decimal(points) - Decimal(prev_points), "points"
+        else:
+            delta, measure = Decimal(rate) - Decimal(prev_rate), "rate"
+        changes[unit_id].append(
+            {
+                "code": indicator.code,
+                "name": indicator.short_name or indicator.name,
+                "measure": measure,
+                "change": _dec(delta),
+                "better": sign * delta > 0,
+                "_score": sign * delta,
+            }
+        )
+    return changes
+
+
+def _why(group_changes: list[dict], criteria: list[dict]) -> dict:
+    """The biggest gains and losses among groups (points) and criteria (points or rate, direction-aware)."""
+    gained = sorted((g for g in group_changes if Decimal(g["change"]) > 0), key=lambda g: -Decimal(g["change"]))
+    lost = sorted((g for g in group_changes if Decimal(g["change"]) < 0), key=lambda g: Decimal(g["change"]))
+    better = sorted((c for c in criteria if c["better"]), key=lambda c: -c["_score"])
+    worse = sorted((c for c in criteria if not c["better"]), key=lambda c: c["_score"])
+    strip = [{k: v for k, v in c.items() if k != "_score"} for c in better[:WHY_LIMIT] + worse[:WHY_LIMIT]]
+    return {
+        "groups_gained": gained[:WHY_LIMIT],
+        "groups_lost": lost[:WHY_LIMIT],
+        "criteria_better": strip[: min(len(better), WHY_LIMIT)],
+        "criteria_worse": strip[min(len(better), WHY_LIMIT) :],
+    }
+
+
+def _lock(key: str) -> None:
+    """Serialise two computations of the same period (PostgreSQL; SQLite serialises writers anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [766, zlib.crc32(key.encode()) & 0x7FFFFFFF])
+
+
+def _previous_units(*, units: dict[int, UnitInfo], previous: PeriodSpan | None) -> dict[int, int | None]:
+    """Which unit's previous figures a unit is compared with: itself if it existed then; across a merger
+    the predecessor, only when exactly one predecessor maps to it; else None (not comparable)."""
+    if previous is None:
+        return {}
+    new = [uid for uid, info in units.items() if info.valid_from is not None and info.valid_from > previous.last_day]
+    preds: dict[int, list[int]] = defaultdict(list)
+    for successor_id, predecessor_id in UnitSuccession.objects.filter(successor_id__in=new).values_list(
+        "successor_id", "predecessor_id"
+    ):
+        preds[successor_id].append(predecessor_id)
+    mapping: dict[int, int | None] = {uid: uid for uid in units}
+    for uid in new:
+        mapping[uid] = preds[uid][0] if len(preds[uid]) == 1 else None
+    return mapping
+
+
+def rankings_compute(*, period_key: str) -> int:
+    """Compute and store the rankings of a month ("2024-08"), quarter ("2024-Q3") or year ("2024").
+
+    Replaces the period's results in one transaction and returns how many rows it stored. Running
+    it twice gives identical rows. Raises PeriodKeyError for a malformed key.
+    """
+    span = period_span(period_key)
+    try:
+        previous = span.previous()
+    except PeriodKeyError:
+        previous = None
+    try:
+        framework = framework_for(day=span.last_day)
+    except Framework.DoesNotExist:  # a period before the first catalogue: rank with the earliest one
+        framework = Framework.objects.order_by("valid_from").first() or framework_for()
+    indicators = list(Indicator.objects.filter(framework=framework))
+    total = next(i for i in indicators if i.kind == IndicatorKind.TOTAL)
+    groups = sorted((i for i in indicators if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
+    criteria = {i.pk: i for i in indicators if i.kind == IndicatorKind.CRITERION}
+    ranked_ids = [total.pk, *(g.pk for g in groups)]
+    bands = sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total)
+
+    units = period_figures(span=span, indicator_ids=ranked_ids)
+    before = period_figures(span=previous, indicator_ids=ranked_ids) if previous else {}
+    with_total = {uid: info for uid, info in units.items() if total.pk in info.figures}
+    compare_with = _previous_units(units=with_total, previous=previous)
+    why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria)
+    published = _published_ranks(span=span, indicators=indicators, unit_ids=set(with_total))
+    peers = _peer_groups(span=span, units=with_total)
+
+    # Totals of each peer group, best first: what the next rank up needs.
+    ladder: dict[tuple, list[Decimal]] = defaultdict(list)
+    province_ladder: dict[tuple, list[Decimal]] = defaultdict(list)
+    for info in with_total.values():
+        value = info.figures[total.pk].value
+        ladder[(info.level, info.parent_id)].append(value)
+        if info.level == Level.COMMUNE and info.province_id != info.parent_id:
+            province_ladder[info.province_id].append(value)
+    for values in [*ladder.values(), *province_ladder.values()]:
+        values.sort(reverse=True)
+
+    rows: list[RankingResult] = []
+    for uid, (level, parent_id, province_id) in peers.items():
+        info = with_total.get(uid)
+        if info is None:
+            if (level, parent_id) in ladder:  # a commune listed only province-wide has no peer row
+                of = len(ladder[(level, parent_id)])
+                rows.append(
+                    RankingResult(period_key=span.key, unit_id=uid, parent_id=parent_id, level=level, rank_of=of)
+                )
+            if level == Level.COMMUNE and province_id != parent_id and province_id in province_ladder:
+                rows.append(
+                    RankingResult(
+                        period_key=span.key,
+                        scope=RankingResult.Scope.PROVINCE,
+                        unit_id=uid,
+                        parent_id=province_id,
+                        level=level,
+                        rank_of=len(province_ladder[province_id]),
+                    )
+                )
+            continue
+        figure = info.figures[total.pk]
+        prev_uid = compare_with.get(uid)
+        prev_info = before.get(prev_uid) if prev_uid else None
+        prev_figure = prev_info.figures.get(total.pk) if prev_info else None
+        same_peers = prev_info is not None and (prev_info.level, prev_info.parent_id) == (level, parent_id)
+        band = ClassificationBand.band_for(figure.value, bands)
+        next_band = next((b for b in bands if b.min_total > figure.value), None)
+        group_details, group_changes, group_values = {}, [], []
+        for group in groups:
+            g = info.figures.get(group.pk)
+            if g is None:
+                continue
+            group_values.append(g.value)
+            prev_g = prev_info.figures.get(group.pk) if prev_info else None
+            change = g.value - prev_g.value if prev_g else None
+            group_details[group.code] = {
+                "name": group.short_name or group.name,
+                "points": _dec(g.value),
+                "max_points": _dec(group.max_points),
+                "rank": g.rank,
+                "rank_of": g.rank_of,
+                "change": _dec(change),
+            }
+            if change is not None and change != 0:
+                group_changes.append(
+                    {"code": group.code, "name": group.short_name or group.name, "change": _dec(change)}
+                )
+        group_sum = sum(group_values) if groups and len(group_values) == len(groups) else None
+        above = [v for v in ladder[(level, parent_id)] if v > figure.value]
+        details = {
+            "groups": group_details,
+            "why": _why(group_changes, why.get(uid, [])),
+            "to_next_rank": _dec(min(above) - figure.value) if above else None,
+            "next_band": next_band.name if next_band else None,
+            "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
+        }
+        if uid in published:
+            details["published_rank"] = published[uid]
+        if figure.months > 1 or not span.is_month:
+            details["months"] = figure.months
+        if prev_uid is not None and prev_uid != uid:
+            details["compared_with_unit"] = prev_uid
+        common = dict(
+            period_key=span.key,
+            unit_id=uid,
+            level=level,
+            total=figure.value,
+            previous_total=prev_figure.value if prev_figure else None,
+            total_change=figure.value - prev_figure.value if prev_figure else None,
+            band=band,
+            group_sum=group_sum,
+            sum_mismatch=group_sum is not None and abs(group_sum - figure.value) > GROUP_ROUNDING * len(groups),
+            months_count=figure.months,
+            comparable=previous is None or uid not in compare_with or compare_with[uid] is not None,
+        )
+        previous_rank = prev_figure.rank if prev_figure and same_peers else None
+        rows.append(
+            RankingResult(
+                parent_id=parent_id,
+                rank=figure.rank,
+                rank_of=figure.rank_of,
+                previous_rank=previous_rank,
+                rank_change=previous_rank - figure.rank if previous_rank else None,
+                details=details,
+                **common,
+            )
+        )
+        if level == Level.COMMUNE and province_id != parent_id:
+            prev_province_rank = (
+                prev_figure.province_rank if prev_figure and prev_info.province_id == province_id else None
+            )
+            rows.append(
+                RankingResult(
+                    scope=RankingResult.Scope.PROVINCE,
+                    parent_id=province_id,
+                    rank=figure.province_rank,
+                    rank_of=figure.province_of,
+                    previous_rank=prev_province_rank,
+                    rank_change=prev_province_rank - figure.province_rank if prev_province_rank else None,
+                    details={"peer_rank": [figure.rank, figure.rank_of]},
+                    **common,
+                )
+            )
+
+    with transaction.atomic():
+        _lock(span.key)
+        RankingResult.objects.filter(period_key=span.key).delete()
+        _store(rows)
+    return len(rows)
+
+
+_COPY_FIELDS = [f for f in RankingResult._meta.concrete_fields if not f.primary_key]
+
+
+def _store(rows: list[RankingResult]) -> None:
+    """Insert the rows: PostgreSQL's COPY where available (bulk INSERT spends most of its time quoting
+    the JSON details into arrays), a bulk INSERT elsewhere."""
+    if connection.vendor != "postgresql":
+        RankingResult.objects.bulk_create(rows, batch_size=2000)
+        return
+    table = connection.ops.quote_name(RankingResult._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row.details, separators=(",", ":"), ensure_ascii=False)
+                    if f.name == "details"
+                    else getattr(row, f.attname)
+                    for f in _COPY_FIELDS
+                ]
+            )
+
+
+def _peer_groups(*, span: PeriodSpan, units: dict[int, UnitInfo]) -> dict[int, tuple]:
+    """Every unit valid in the period that shares a peer group with a ranked unit: (level, parent, province).
+
+    Units without a total get a row too ("chưa có số liệu"); for legacy communes that includes the
+    other communes of the province, which the province-wide scope lists.
+    """
+    groups = {(info.level, info.parent_id) for info in units.values()}
+    parents = {parent for _, parent in groups if parent is not None}
+    provinces = {i.province_id for i in units.values() if i.level == Level.COMMUNE and i.province_id != i.parent_id}
+    q = Q(parent_id__in=parents) | Q(level=Level.COMMUNE, parent__parent_id__in=provinces)
+    if any(parent is None for _, parent in groups):
+        q |= Q(parent__isnull=True)
+    candidates = (
+        AdministrativeUnit.objects.filter(_valid_in(span))
+        .filter(q)
+        .annotate(province_id=_province_expr())
+        .values_list("pk", "level", "parent_id", "province_id")
+    )
+    peers = {}
+    for pk, level, parent_id, province_id in candidates:
+        if (level, parent_id) in groups or (level == Level.COMMUNE and province_id in provinces):
+            peers[pk] = (level, parent_id, province_id)
+    for uid, info in units.items():
+        peers[uid] = (info.level, info.parent_id, info.province_id)
+    return peers
+
+
+def _published_ranks(*, span: PeriodSpan, indicators, unit_ids: set[int]) -> dict[int, list[int]]:
+    """The official national rank where a unit's data carries it ("61/63"): [rank, of]."""
+    if not span.is_month:
+        return {}
+    codes = {i.pk: i.code for i in indicators if i.code in PUBLISHED_RANK_CODES}
+    if len(codes) < 2:
+        return {}
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit_id, indicator_id, count in Score.objects.filter(
+        period_id__in=_periods(span), indicator_id__in=list(codes), count__isnull=False
+    ).values_list("unit_id", "indicator_id", "count"):
+        found[unit_id][codes[indicator_id]] = count
+    return {
+        uid: [v["rank.published"], v["rank.published_of"]]
+        for uid, v in found.items()
+        if uid in unit_ids and len(v) == 2
+    }
+
+
+def rankings_enqueue(*, period_key: str) -> RankingRun:
+    """Record a queued run for the period and send it to Celery once the current transaction commits.
+
+    Callers inside a transaction (an import being applied) thus never have the task read data that
+    is not committed yet. Without a broker (embedded default) Celery runs the task in process.
+    """
+    from .tasks import rankings_compute_task
+
+    key = period_span(period_key).key
+    run = RankingRun.objects.create(period_key=key, task_id=str(uuid.uuid4()))
+
+    def send() -> None:
+        try:
+            rankings_compute_task.apply_async(args=[run.pk], task_id=run.task_id)
+        except Exception as exc:  # the broker is down: say so on the run instead of losing it silently
+            logger.exception("Could not queue ranking run %s", run.pk)
+            RankingRun.objects.filter(pk=run.pk, state=RankingRun.State.QUEUED).update(
+                state=RankingRun.State.FAILED,
+                error=_("Không gửi được vào hàng đợi: %(error)s") % {"error": exc},
+                finished_at=timezone.now(),
+            )
+
+    transaction.on_commit(send)
+    return run
+
+
+def rankings_enqueue_for_month(*, period: Period) -> list[RankingRun]:
+    """Queue the month, its quarter and its year: the views an import of the month changes."""
+    return [rankings_enqueue(period_key=span.key) for span in period_span(period.key).containing()]
+
+
+def ranking_run_execute(*, run_id: int) -> RankingRun:
+    """Run a queued computation, recording running → done (or failed with the reason) for staff to see."""
+    run = RankingRun.objects.get(pk=run_id)
+    RankingRun.objects.filter(pk=run.pk).update(
+        state=RankingRun.State.RUNNING, started_at=timezone.now(), finished_at=None, error=""
+    )
+    count = rankings_compute(period_key=run.period_key)
+    RankingRun.objects.filter(pk=run.pk).update(
+        state=RankingRun.State.DONE, finished_at=timezone.now(), result_count=count, error=""
+    )
+    run.refresh_from_db()
+    return run
+
+
+def ranking_run_fail(*, run_id: int, reason: str) -> None:
+    RankingRun.objects.filter(pk=run_id).update(
+        state=RankingRun.State.FAILED, finished_at=timezone.now(), error=reason[:2000]
+    )
+
+
+def periods_with_scores() -> list[str]:
+    """Every month with a total, then the quarters and years they fall in (the keys `--all` computes)."""
+    months = (
+        Score.objects.filter(indicator__kind=IndicatorKind.TOTAL)
+        .values_list("period__year", "period__month")
+        .distinct()
+        .order_by("period__year", "period__month")
+    )
+    keys: list[str] = []
+    for year, month in months:
+        for span in period_span(f"{year}-{month:02d}").containing():
+            if span.key not in keys:
+                keys.append(span.key)
+    return keys

@@ -1,0 +1,208 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from indicators.demo import TIEN_LU_2024_08, vn
+from rankings.models import RankingResult
+from rankings.services import rankings_compute
+from units.models import AdministrativeUnit
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def _peer(period_key, parent):
+    return list(
+        RankingResult.objects.filter(period_key=period_key, scope="peer", parent=parent)
+        .select_related("unit", "band")
+        .order_by("rank", "unit__name")
+    )
+
+
+def test_tien_lu_august_2024_matches_the_dispatch(demo):
+    rankings_compute(period_key="2024-07")
+    rankings_compute(period_key="2024-08")
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    rows = _peer("2024-08", tien_lu)
+    assert len(rows) == 15
+    assert all(r.rank_of == 15 for r in rows)
+    assert (rows[0].unit.name, rows[0].total, rows[0].rank) == ("Xã Thủ Sỹ", D("89.63"), 1)
+    assert (rows[-1].unit.name, rows[-1].total, rows[-1].rank) == ("Xã Cương Chính", D("83.28"), 15)
+    assert [r.total for r in rows] == [vn(total) for _, total, _, _ in TIEN_LU_2024_08]
+    assert [r.total_change for r in rows] == [vn(change) for _, _, change, _ in TIEN_LU_2024_08]
+    assert rows[0].band.name == "Tốt"
+    assert rows[0].details["to_next_rank"] is None and rows[1].details["to_next_rank"] == "0.81"
+    assert rows[0].details["to_next_band"] == "0.37" and rows[0].details["next_band"] == "Xuất sắc"
+
+
+def _snapshot(period_key):
+    return sorted(
+        RankingResult.objects.filter(period_key=period_key).values_list(
+            "scope",
+            "unit_id",
+            "parent_id",
+            "level",
+            "total",
+            "rank",
+            "rank_of",
+            "previous_total",
+            "total_change",
+            "previous_rank",
+            "rank_change",
+            "band_id",
+            "group_sum",
+            "sum_mismatch",
+            "months_count",
+            "comparable",
+            "details",
+        ),
+        key=repr,
+    )
+
+
+def test_rank_change_is_positive_when_a_commune_moves_up(demo):
+    rankings_compute(period_key="2024-07")
+    rankings_compute(period_key="2024-08")
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    july = {r.unit_id: r.rank for r in _peer("2024-07", tien_lu)}
+    for row in _peer("2024-08", tien_lu):
+        assert row.previous_rank == july[row.unit_id]
+        assert row.rank_change == july[row.unit_id] - row.rank
+        assert row.comparable
+
+
+def test_computing_twice_stores_identical_rows(demo):
+    rankings_compute(period_key="2024-08")
+    first = _snapshot("2024-08")
+    assert rankings_compute(period_key="2024-08") == len(first)
+    assert _snapshot("2024-08") == first
+
+
+def test_communes_are_also_ranked_across_the_province_with_the_rest_listed_without_data(demo):
+    rankings_compute(period_key="2024-08")
+    hung_yen = AdministrativeUnit.objects.get(tree="legacy", code="33")
+    rows = list(
+        RankingResult.objects.filter(period_key="2024-08", scope="province", parent=hung_yen).select_related("unit")
+    )
+    ranked = sorted((r for r in rows if r.rank), key=lambda r: r.rank)
+    assert [r.rank for r in ranked] == list(range(1, 16)) and all(r.rank_of == 15 for r in ranked)
+    assert ranked[0].unit.name == "Xã Thủ Sỹ"
+    unranked = [r for r in rows if r.rank is None]
+    assert unranked and all(r.total is None and r.rank_of == 15 for r in unranked)
+    assert not {r.unit.parent_id for r in unranked} & {ranked[0].unit.parent_id}
+
+
+def test_ha_noi_december_2024_flags_groups_that_do_not_add_up_and_keeps_the_official_rank(demo):
+    rankings_compute(period_key="2024-12")
+    ha_noi = RankingResult.objects.select_related("band").get(
+        period_key="2024-12", unit__tree="legacy", unit__code="01"
+    )
+    assert (ha_noi.total, ha_noi.rank, ha_noi.rank_of) == (D("62.28"), 1, 1)
+    assert ha_noi.group_sum == D("68.80") and ha_noi.sum_mismatch
+    assert ha_noi.details["published_rank"] == [61, 63]
+    assert ha_noi.band.name == "Trung bình"
+    assert ha_noi.details["groups"]["1"]["points"] == "10.40"
+    others = RankingResult.objects.filter(period_key="2024-12", level="province").exclude(pk=ha_noi.pk)
+    assert others.count() == 62 and not others.filter(rank__isnull=False).exists()
+    assert set(others.values_list("rank_of", flat=True)) == {1}
+
+
+def test_my_hao_february_2025_groups_add_up_within_rounding(demo):
+    rankings_compute(period_key="2025-02")
+    my_hao = RankingResult.objects.get(period_key="2025-02", unit__tree="legacy", unit__code="328")
+    assert my_hao.total == D("91.34") and my_hao.group_sum == D("91.40") and not my_hao.sum_mismatch
+    assert my_hao.details["published_rank"] == [1, 10]
+    assert my_hao.details["next_band"] is None and my_hao.details["to_next_band"] is None
+
+
+def test_quarter_is_the_mean_of_the_months_present_and_ranked_the_same_way(demo):
+    rankings_compute(period_key="2024-Q3")
+    thu_sy = AdministrativeUnit.objects.get(tree="legacy", code="12367")
+    row = RankingResult.objects.get(period_key="2024-Q3", scope="peer", unit=thu_sy)
+    july = D("89.63") - D("6.96")
+    assert row.months_count == 2 and row.details["months"] == 2
+    assert row.total == ((july + D("89.63")) / 2).quantize(D("0.01"))
+    ranks = sorted(
+        RankingResult.objects.filter(period_key="2024-Q3", scope="peer", parent=thu_sy.parent).values_list(
+            "total", "rank"
+        ),
+        key=lambda r: r[1],
+    )
+    assert [t for t, _ in ranks] == sorted((t for t, _ in ranks), reverse=True)
+
+
+def _apply(period, scope, totals):
+    from indicators.selectors import framework_for
+    from indicators.services import Value, indicators_by_code, revision_apply
+
+    total = indicators_by_code(framework=framework_for())["total"]
+    revision_apply(
+        period=period,
+        scope=scope,
+        values=[Value(unit_id=u.pk, indicator_id=total.pk, points=D(t)) for u, t in totals],
+        file_name="test.xlsx",
+        file_sha256="",
+        data_as_of=datetime.datetime(2025, 1, 5, 12, tzinfo=datetime.UTC),
+    )
+
+
+def test_across_a_merger_only_a_single_predecessor_gives_a_comparable_previous_figure(demo):
+    from indicators.services import period_get
+    from units.models import UnitSuccession
+
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    merged = AdministrativeUnit.objects.get(tree="legacy", code="12364")  # Hải Thắng ← Hải Triều + Đức Thắng
+    hai_trieu, duc_thang = (
+        AdministrativeUnit.objects.get(tree="custom", code=c) for c in ("TL-HAI-TRIEU", "TL-DUC-THANG")
+    )
+    thu_sy = AdministrativeUnit.objects.get(tree="legacy", code="12367")
+    old = AdministrativeUnit.objects.create(
+        tree="custom",
+        code="T-OLD",
+        name="Xã Cũ",
+        short_name="Cũ",
+        kind="Xã",
+        level="commune",
+        parent=tien_lu,
+        valid_to=datetime.date(2024, 11, 30),
+    )
+    new = AdministrativeUnit.objects.create(
+        tree="custom",
+        code="T-NEW",
+        name="Xã Mới",
+        short_name="Mới",
+        kind="Xã",
+        level="commune",
+        parent=tien_lu,
+        valid_from=datetime.date(2024, 12, 1),
+    )
+    UnitSuccession.objects.create(predecessor=old, successor=new)
+    _apply(
+        period_get(year=2024, month=11), tien_lu, [(hai_trieu, "80"), (duc_thang, "82"), (old, "79"), (thu_sy, "85")]
+    )
+    _apply(period_get(year=2024, month=12), tien_lu, [(merged, "84"), (new, "81.5"), (thu_sy, "86")])
+    rankings_compute(period_key="2024-11")
+    rankings_compute(period_key="2024-12")
+    rows = {r.unit_id: r for r in _peer("2024-12", tien_lu)}
+    assert not rows[merged.pk].comparable and rows[merged.pk].total_change is None
+    assert rows[new.pk].comparable and rows[new.pk].total_change == D("2.50")
+    assert rows[new.pk].details["compared_with_unit"] == old.pk
+    assert (rows[new.pk].previous_rank, rows[new.pk].rank, rows[new.pk].rank_change) == (4, 3, 1)
+    assert rows[thu_sy.pk].total_change == D("1.00") and rows[thu_sy.pk].rank_change == 0
+    assert rows[merged.pk].rank == 2 and rows[merged.pk].rank_of == 3
+
+
+def test_why_it_changed_lists_groups_that_gained_and_lost_points(demo):
+    rankings_compute(period_key="2024-07")
+    row = RankingResult.objects.get(period_key="2024-07", scope="peer", unit__tree="legacy", unit__code="12367")
+    groups = row.details["groups"]
+    assert set(groups) == {"1", "2", "3", "4", "5", "6"} and all(g["change"] is not None for g in groups.values())
+    why = row.details["why"]
+    changes = {code: D(g["change"]) for code, g in groups.items()}
+    assert [g["code"] for g in why["groups_gained"]] == sorted(
+        (c for c, v in changes.items() if v > 0), key=lambda c: -changes[c]
+    )[:3]
+    assert all(D(g["change"]) < 0 for g in why["groups_lost"])
+    assert row.group_sum == row.total and not row.sum_mismatch
