@@ -43,11 +43,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
         units_load(tree="all")
 
 
-@pytest.fixture
-def unit_tree(db):
-    """The real unit tree, reloaded if a transactional test flushed it."""
+def ensure_reference_data() -> None:
+    """Put back what migrations and the loader provide, after a transactional test flushed the tables."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from indicators.models import Framework
+
+    if not Framework.objects.exists():
+        import_module("indicators.migrations.0002_catalogue_766").load(apps, None)
     if not AdministrativeUnit.objects.filter(tree="legacy").exists():
         units_load(tree="all")
+
+
+@pytest.fixture
+def unit_tree(db):
+    """The real unit tree and the catalogue, reloaded if a transactional test flushed them."""
+    ensure_reference_data()
 
 
 @pytest.fixture
