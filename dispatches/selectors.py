@@ -293,7 +293,7 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
             "signer_name": profile.signer_name,
         },
         "period": {"key": period.key, "year": period.year, "month": period.month},
-        "previous_period": {"key": previous.key, "year": previous.year, "month": previous.month} if previous else None,
+        "previous_period": {"year": period.previous_key()[0], "month": period.previous_key()[1]},
         "issue_year": issue_month.year,
         "data_as_of": as_of.isoformat() if as_of else None,
         "revision_ids": sorted(r.pk for r in revisions if r is not None),

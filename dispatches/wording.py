@@ -132,7 +132,7 @@ def results_lines(data: dict) -> list[dict]:
         lines.append({"style": "para", "text": sentence})
     criteria_in_body = len(data["criteria"]) <= 6
     for group in data["groups"]:
-        lines.append({"style": "item", "text": f"- Chỉ số {group['short_name']}: {group_text(group)}."})
+        lines.append({"style": "item", "text": f"- Chỉ số {group['name']}: {group_text(group)}."})
         if criteria_in_body:
             for row in data["criteria"]:
                 if row["parent"] == group["code"] and value_text(row):
@@ -223,7 +223,7 @@ def default_requirements(data: dict, recipients_text: str) -> str:
     ]
     items = []
     weak = weakest_groups(data)
-    weak_text = "; ".join(f"Chỉ số {g['short_name']}: {group_text(g)}" for g in weak)
+    weak_text = "; ".join(f"Chỉ số {g['name']}: {group_text(g)}" for g in weak)
     items.append(
         "Tiếp tục đẩy mạnh các giải pháp cải cách và nâng cao hiệu quả giải quyết TTHC, cung cấp dịch vụ công trực "
         "tuyến, thanh toán trực tuyến, số hóa hồ sơ; triển khai thực hiện nghiêm các nhiệm vụ để nâng cao điểm số "
@@ -324,7 +324,10 @@ def summary_rows(data: dict) -> list[dict]:
         )
         for m, row in enumerate((c for c in data["criteria"] if c["parent"] == group["code"]), start=1):
             change = change_words(row["change_rate"], "%") if row.get("change_rate") is not None else row["change_text"]
-            value = value_text(row).replace("đạt ", "")
+            value = value_text(row)
+            if row.get("count") is not None and row.get("rate") is not None:
+                # The appendix form of the references: "242.300 (70,87%)".
+                value = f"{format_number(row['count'])} ({format_number(D(row['rate']))}%)"
             rows.append(
                 {
                     "no": f"{n}.{m}",
