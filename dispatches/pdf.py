@@ -122,9 +122,9 @@ def _appendices(d: dict) -> list[dict]:
             {"label": f"Tăng, giảm so với {previous_month}", "width": 10},
             {"label": "Xếp hạng", "width": 7},
             {"label": "Thay đổi hạng", "width": 7},
-            {"label": "Xếp loại", "width": 9},
+            {"label": "Xếp loại", "width": 8},
         ]
-        group_width = 7 if wide else 10
+        group_width = 6 if wide else 10
         columns = fixed + [
             {"label": f"{c['name']} ({'điểm' if c['measure'] == 'points' else '%'})", "width": group_width}
             for c in group_columns
