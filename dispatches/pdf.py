@@ -6,7 +6,6 @@ same snapshot and text always give the same document.
 
 import hashlib
 import json
-import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,8 +28,6 @@ STATIC_DIR = Path(settings.BASE_DIR) / "static"
 _LAYOUT_FILES = [Path(settings.BASE_DIR) / "templates" / TEMPLATE, STATIC_DIR / STYLESHEET]
 _FONT_FILES = sorted((STATIC_DIR / "fonts").glob("*.ttf"))
 WIDE_TABLE_COLUMNS = 8
-# WeasyPrint logs every layout step at INFO; a worker rendering many dispatches needs only its warnings.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def template_version() -> str:
