@@ -14,6 +14,7 @@ from urllib.request import url2pathname
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from indicators.formatting import format_number
@@ -260,7 +261,9 @@ def render_key(*, data: dict, text: dict) -> str:
 
 
 def document_html(*, data: dict, text: dict, stylesheet_href: str = STYLESHEET) -> str:
-    return render_to_string(TEMPLATE, {**document_context(data=data, **text), "stylesheet_href": stylesheet_href})
+    # A dispatch is Vietnamese whatever language the reader of the staff pages chose.
+    with translation.override("vi"):
+        return render_to_string(TEMPLATE, {**document_context(data=data, **text), "stylesheet_href": stylesheet_href})
 
 
 def html_to_pdf(html: str, *, identifier: str = "", extra_css: str = "") -> bytes:

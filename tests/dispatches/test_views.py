@@ -132,3 +132,11 @@ def test_new_draft_form_resolves_the_unit_by_name_and_rejects_unknown_ones(clien
     assert not Dispatch.objects.filter(unit__code="328").exists()
     listing = client.get(reverse("dispatches:dispatch-list"))
     assert "Huyện Tiên Lữ" in listing.content.decode()
+
+
+def test_preview_keeps_numbers_unlocalised_in_any_interface_language(client, draft):
+    client_for(client, person("canbo", draft.unit, Role.STAFF))
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("dispatches:dispatch-preview", args=[draft.pk])).content.decode()
+    assert "năm 2024" in html and "2,024" not in html and "2.024" not in html
+    assert "88,03/100 điểm" in html
