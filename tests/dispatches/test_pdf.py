@@ -307,3 +307,10 @@ def test_rendering_stops_when_a_document_asks_for_a_foreign_resource(tag):
 
 def test_pdftoppm_is_available_for_artifacts():
     assert shutil.which("pdftoppm"), "apt-get install poppler-utils"
+
+
+def test_rendering_logs_no_warning(demo, caplog):
+    dispatch = final_dispatch(legacy("328"), 2025, 2)
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        pdf.dispatch_pdf(dispatch)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
