@@ -62,6 +62,16 @@ def published_dispatch(*, unit_code: str, period: Period) -> Dispatch | None:
     )
 
 
+def published_dispatches(*, period: Period | None = None):
+    """Published dispatches, newest month first (optionally of one month), for the public list."""
+    dispatches = (
+        Dispatch.objects.filter(status=Dispatch.Status.PUBLISHED).exclude(pdf="").select_related("unit", "period")
+    )
+    if period is not None:
+        dispatches = dispatches.filter(period=period)
+    return dispatches.order_by("-period__year", "-period__month", "unit__name")
+
+
 def issuer_profile(*, unit: AdministrativeUnit) -> IssuerProfile:
     """The unit's letterhead; an unsaved default built from its name when none was entered."""
     try:

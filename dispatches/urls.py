@@ -28,5 +28,6 @@ urlpatterns = [
     path("<int:pk>/trang-thai/", views.dispatch_status, name="dispatch-status"),
     path("<int:pk>/pdf/", views.dispatch_download, name="dispatch-download"),
     path("<int:pk>/cong-khai/", views.dispatch_publish_view, name="dispatch-publish"),
+    path("cong-khai/", views.public_list, name="public-list"),
     path("cong-khai/<str:unit_code>/<month:period>.pdf", views.public_pdf, name="public-pdf"),
 ]

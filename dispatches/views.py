@@ -16,7 +16,7 @@ from indicators.models import Period
 from . import pdf
 from .forms import DispatchTextForm, NewDispatchForm
 from .models import Dispatch, RenderState
-from .selectors import dispatch_allowed, dispatches_for_user, published_dispatch
+from .selectors import dispatch_allowed, dispatches_for_user, published_dispatch, published_dispatches
 from .services import (
     dispatch_draft,
     dispatch_freeze,
@@ -178,3 +178,9 @@ def public_pdf(request, unit_code: str, period: str):
     if dispatch is None:
         raise Http404(_("Chưa có công văn công khai cho đơn vị và tháng này."))
     return _pdf_response(dispatch)
+
+
+@require_GET
+def public_list(request):
+    """Published dispatches anyone can download, newest month first."""
+    return render(request, "dispatches/public_list.html", {"dispatches": published_dispatches()[:120]})

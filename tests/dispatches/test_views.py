@@ -101,6 +101,7 @@ def test_leader_finalises_downloads_publishes_and_anyone_downloads(client, draft
     client_for(client, leader)
     public_url = reverse("dispatches:public-pdf", args=[draft.unit.code, "2024-08"])
     assert client.get(public_url).status_code == 404
+    assert public_url not in client.get(reverse("dispatches:public-list")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("dispatches:dispatch-finalise", args=[draft.pk]))
     assert response.status_code == 302
@@ -116,6 +117,8 @@ def test_leader_finalises_downloads_publishes_and_anyone_downloads(client, draft
     client.logout()
     public = client.get(public_url)
     assert public.status_code == 200 and b"".join(public.streaming_content) == body
+    listing = client.get(reverse("dispatches:public-list")).content.decode()
+    assert public_url in listing and "Huyện Tiên Lữ" in listing
     assert client.get(reverse("dispatches:public-pdf", args=[draft.unit.code, "2031-01"])).status_code == 404
     from indicators.models import Period as P
 
