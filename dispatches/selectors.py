@@ -77,9 +77,11 @@ def issuer_profile(*, unit: AdministrativeUnit) -> IssuerProfile:
     try:
         return unit.issuer_profile
     except IssuerProfile.DoesNotExist:
+        # A people's committee heads its own letterhead; a department writes its province's committee above it.
+        parent = unit.parent if unit.level == "department" else None
         return IssuerProfile(
             unit=unit,
-            parent_authority=(f"ỦY BAN NHÂN DÂN {unit.parent.name}".upper() if unit.parent else ""),
+            parent_authority=f"ỦY BAN NHÂN DÂN {parent.name}".upper() if parent else "",
             issuing_body=f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}",
             place=unit.short_name,
         )

@@ -159,3 +159,14 @@ def test_final_dispatch_without_frozen_data_is_refused_by_the_database(tien_lu, 
     dispatch = dispatch_draft(unit=tien_lu, period=august, user=None)
     with pytest.raises(IntegrityError), transaction.atomic():
         Dispatch.objects.filter(pk=dispatch.pk).update(status=Dispatch.Status.FINAL)
+
+
+def test_a_unit_without_issuer_profile_gets_a_letterhead_from_its_name(demo, august):
+    from dispatches import pdf
+
+    commune = AdministrativeUnit.objects.get(tree="legacy", code="12367")  # Xã Thủ Sỹ, no profile entered
+    dispatch = dispatch_freeze(dispatch=dispatch_draft(unit=commune, period=august, user=None))
+    assert dispatch.frozen_data["issuer"]["issuing_body"] == "ỦY BAN NHÂN DÂN\nXÃ THỦ SỸ"
+    assert dispatch.frozen_data["issuer"]["parent_authority"] == ""
+    assert dispatch.frozen_data["subordinates"] == []
+    assert pdf.dispatch_pdf(dispatch).startswith(b"%PDF")
