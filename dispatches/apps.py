@@ -9,5 +9,11 @@ class DispatchesConfig(AppConfig):
     verbose_name = "Công văn"
 
     def ready(self):
-        # WeasyPrint logs every layout step at INFO; a worker rendering many dispatches needs only its warnings.
-        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+        # WeasyPrint logs every layout step at INFO. Those lines feed the render progress (dispatches.pdf)
+        # instead of flooding the worker's log.
+        progress = logging.getLogger("weasyprint.progress")
+        progress.propagate = False
+        progress.setLevel(logging.INFO)
+        from .pdf import PageProgressHandler
+
+        progress.addHandler(PageProgressHandler())

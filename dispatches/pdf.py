@@ -6,7 +6,10 @@ same snapshot and text always give the same document.
 
 import hashlib
 import json
+import logging
 import mimetypes
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -266,18 +269,42 @@ def document_html(*, data: dict, text: dict, stylesheet_href: str = STYLESHEET) 
         return render_to_string(TEMPLATE, {**document_context(data=data, **text), "stylesheet_href": stylesheet_href})
 
 
-def html_to_pdf(html: str, *, identifier: str = "", extra_css: str = "") -> bytes:
+_page_callback = threading.local()
+
+
+class PageProgressHandler(logging.Handler):
+    """Passes WeasyPrint's "Creating layout - Page N" lines to the callback of the render running in this thread."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        callback = getattr(_page_callback, "callback", None)
+        if callback is not None and record.msg.startswith("Step 5") and record.args:
+            callback(int(record.args[0]))
+
+
+def expected_pages(data: dict) -> int:
+    """A rough page count for progress: two pages of letter, then about 25 table rows a page."""
+    rows = len(wording.summary_rows(data)) + len(data["subordinates"]) + len(data["overdue"]) + len(data["pakn"])
+    return 2 + rows // 25 + sum(1 for key in ("subordinates", "overdue", "pakn") if data[key])
+
+
+def html_to_pdf(
+    html: str, *, identifier: str = "", extra_css: str = "", on_page: Callable[[int], None] | None = None
+) -> bytes:
     """Lay out the HTML as PDF/A with fonts embedded; relative URLs resolve inside static/ only."""
     stylesheets = [weasyprint.CSS(string=extra_css)] if extra_css else None
     document = weasyprint.HTML(
         string=html, base_url=STATIC_DIR.resolve().as_uri() + "/", url_fetcher=StaticFilesOnlyFetcher()
     )
-    return document.write_pdf(
-        stylesheets=stylesheets,
-        pdf_variant=PDF_VARIANT,
-        # A fixed identifier keeps the bytes the same for the same inputs.
-        pdf_identifier=(identifier or "dispatch").encode()[:32],
-    )
+    _page_callback.callback = on_page
+    try:
+        return document.write_pdf(
+            stylesheets=stylesheets,
+            pdf_variant=PDF_VARIANT,
+            # A fixed identifier keeps the bytes the same for the same inputs.
+            pdf_identifier=(identifier or "dispatch").encode()[:32],
+        )
+    finally:
+        _page_callback.callback = None
 
 
 def dispatch_pdf(dispatch) -> bytes:

@@ -136,8 +136,14 @@ def dispatch_render(*, dispatch: Dispatch) -> Dispatch:
                 content = stored.read()
         else:
             html = pdf.document_html(data=dispatch.frozen_data, text=text)
-            _progress(dispatch, RenderState.RUNNING, 30)
-            content = pdf.html_to_pdf(html, identifier=key)
+            _progress(dispatch, RenderState.RUNNING, 20)
+            expected = pdf.expected_pages(dispatch.frozen_data)
+
+            def on_page(number: int) -> None:
+                # Layout is most of the work: 20 % → 80 % over the expected pages, then the PDF is written.
+                _progress(dispatch, RenderState.RUNNING, 20 + min(60, 60 * number // expected))
+
+            content = pdf.html_to_pdf(html, identifier=key, on_page=on_page)
             _progress(dispatch, RenderState.RUNNING, 90)
             name = default_storage.save(name, ContentFile(content))
     except Exception as error:

@@ -170,3 +170,19 @@ def test_a_unit_without_issuer_profile_gets_a_letterhead_from_its_name(demo, aug
     assert dispatch.frozen_data["issuer"]["parent_authority"] == ""
     assert dispatch.frozen_data["subordinates"] == []
     assert pdf.dispatch_pdf(dispatch).startswith(b"%PDF")
+
+
+def test_render_reports_progress_page_by_page(tien_lu, august, monkeypatch):
+    from dispatches import services
+
+    seen = []
+    original = services._progress
+    monkeypatch.setattr(
+        services, "_progress", lambda d, state, pct, error="": (seen.append(pct), original(d, state, pct, error))
+    )
+    dispatch = dispatch_render(
+        dispatch=dispatch_freeze(dispatch=dispatch_draft(unit=tien_lu, period=august, user=None))
+    )
+    assert seen == sorted(seen) and seen[0] == 10 and len(set(seen)) >= 5
+    assert all(20 <= pct <= 80 for pct in seen[2:-1])
+    assert dispatch.render_progress == 100
