@@ -143,3 +143,18 @@ def test_preview_keeps_numbers_unlocalised_in_any_interface_language(client, dra
     html = client.get(reverse("dispatches:dispatch-preview", args=[draft.pk])).content.decode()
     assert "năm 2024" in html and "2,024" not in html and "2.024" not in html
     assert "88,03/100 điểm" in html
+
+
+def test_dispatch_list_query_count_does_not_grow_with_rows(client, tien_lu, django_assert_num_queries):
+    client_for(client, person("canbo", tien_lu.parent, Role.STAFF))
+    for month in (7, 8):
+        dispatch_draft(unit=tien_lu, period=Period.objects.get(year=2024, month=month), user=None)
+    url = reverse("dispatches:dispatch-list")
+    client.get(url)
+    # session, user, assignments, the home unit of the page header (two), dispatches with unit and period
+    with django_assert_num_queries(6):
+        first = client.get(url)
+    dispatch_draft(unit=tien_lu, period=Period.objects.get(year=2024, month=6), user=None)
+    with django_assert_num_queries(6):
+        second = client.get(url)
+    assert first.content.decode().count("<tr>") + 1 == second.content.decode().count("<tr>")
