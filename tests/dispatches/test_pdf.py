@@ -314,3 +314,48 @@ def test_rendering_logs_no_warning(demo, caplog):
     with caplog.at_level("WARNING", logger="weasyprint"):
         pdf.dispatch_pdf(dispatch)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+def test_overdue_dossiers_and_feedback_by_unit_fill_requirements_and_appendices(demo):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from indicators.selectors import framework_for
+    from indicators.services import Value, indicators_by_code, revision_apply
+
+    district = legacy("332")
+    rank_children(parent=district, year=2024, month=8)
+    codes = indicators_by_code(framework=framework_for())
+    communes = {u.short_name: u for u in district.children.all()}
+    figures = {
+        "Nhật Tân": {"overdue.total": 3, "overdue.district": 1, "overdue.commune": 2, "pakn.late": 1},
+        "Lệ Xá": {"overdue.total": 12, "overdue.district": 4, "overdue.commune": 8},
+        "An Viên": {"pakn.not_received": 2, "pakn.late": 3},
+    }
+    revision_apply(
+        period=Period.objects.get(year=2024, month=8),
+        scope=district,
+        values=[
+            Value(unit_id=communes[name].pk, indicator_id=codes[code].pk, count=n)
+            for name, counts in figures.items()
+            for code, n in counts.items()
+        ],
+        file_name="qua-han.xlsx",
+        file_sha256="",
+        data_as_of=datetime.datetime(2024, 9, 5, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
+    dispatch = final_dispatch(district, 2024, 8)
+    assert "hồ sơ quá hạn đang xử lý (Lệ Xá: 12 hồ sơ, Nhật Tân: 3 hồ sơ)" in dispatch.requirements
+    assert "phản ánh, kiến nghị quá hạn (An Viên: 5, Nhật Tân: 1)" in dispatch.requirements
+    content = pdf.dispatch_pdf(dispatch)
+    text = flat(content)
+    assert "Đối với số liệu về hồ sơ quá hạn được tính lũy kế" in text
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        tables = {}
+        for page in document.pages:
+            page_text = page.extract_text() or ""
+            for number in (3, 4):
+                if f"Phụ lục {number}" in page_text:
+                    tables[number] = [r for r in page.extract_table() if r[0] and r[0].isdigit()]
+    assert tables[3] == [["1", "Xã Lệ Xá", "12", "4", "8"], ["2", "Xã Nhật Tân", "3", "1", "2"]]
+    assert tables[4] == [["1", "Xã An Viên", "2", "3", "5"], ["2", "Xã Nhật Tân", "", "1", "1"]]
