@@ -2,7 +2,6 @@
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import F, Max, Q
 
@@ -182,7 +181,12 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
     total_change = None
     if ranking and ranking.total_change is not None:
         total_change = ranking.total_change
-    elif total_score and own_previous.get("total") and own_previous["total"].points is not None:
+    elif (
+        total_score
+        and total_score.points is not None
+        and own_previous.get("total")
+        and own_previous["total"].points is not None
+    ):
         total_change = total_score.points - own_previous["total"].points
     band = ranking.band if ranking and ranking.band else None
     if band is None and total_score is not None:
@@ -321,7 +325,3 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
         "pakn": pakn,
         "digitise": digitise,
     }
-
-
-def decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
