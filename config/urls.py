@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("api/v1/", include("rankings.urls")),
+    path("cong-van/", include("dispatches.urls")),
     path("", include("portal.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,14 @@ class IssuerProfile(models.Model):
         return self.issuing_body
 
 
+class RenderState(models.TextChoices):
+    IDLE = "idle", _("Chưa tạo")
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang tạo")
+    DONE = "done", _("Đã tạo")
+    FAILED = "failed", _("Lỗi")
+
+
 class Dispatch(models.Model):
     """One monthly dispatch of a unit: editable text, data frozen when final, and its rendered PDF."""
 
@@ -45,8 +54,21 @@ class Dispatch(models.Model):
     requirements = models.TextField(_("yêu cầu"), blank=True)
     cc = models.TextField(_("nơi nhận"), blank=True)
     frozen_data = models.JSONField(_("số liệu đã chốt"), null=True, blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, help_text="sha256 of the stored PDF's bytes")
     pdf = models.FileField(upload_to="dispatches/", blank=True)
+    render_key = models.CharField(
+        max_length=64, blank=True, help_text="sha256 of the inputs (frozen data, text, layout) the stored PDF came from"
+    )
+    render_state = models.CharField(
+        _("tình trạng tạo PDF"), max_length=8, choices=RenderState.choices, default=RenderState.IDLE
+    )
+    render_progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    render_error = models.TextField(_("lỗi tạo PDF"), blank=True)
+    finalised_at = models.DateTimeField(_("chốt lúc"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("công khai lúc"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -57,6 +79,16 @@ class Dispatch(models.Model):
         verbose_name = _("công văn")
         verbose_name_plural = _("công văn")
         ordering = ["-period__year", "-period__month"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="dispatch_one_per_unit_month"),
+            # A final or published dispatch quotes frozen figures, never live ones.
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(frozen_data__isnull=False), name="dispatch_final_has_frozen_data"
+            ),
+            models.CheckConstraint(
+                condition=Q(render_progress__gte=0, render_progress__lte=100), name="dispatch_render_progress_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period}"
