@@ -5,9 +5,10 @@ from collections import defaultdict
 
 from django.db.models import F, Max, Q
 
-from accounts.models import Role, UnitAssignment
+from accounts.models import UnitAssignment
+from accounts.permissions import user_can
 from indicators.models import ClassificationBand, IndicatorKind, Period, Score
-from indicators.selectors import catalogue, framework_for, unit_ancestor_ids
+from indicators.selectors import catalogue, framework_for
 from rankings.models import RankingResult
 from units.models import AdministrativeUnit
 
@@ -19,25 +20,19 @@ PAKN_CODES = ["pakn.not_received", "pakn.late"]
 DIGITISE_CODES = ["digitise.missing_inputs", "digitise.missing_results"]
 OWN_OPERATIONAL_CODES = ["copies.electronic", "rank.published", "rank.published_of", *OVERDUE_CODES, *PAKN_CODES]
 
+# Dispatch actions → the portal-wide permission that covers them (accounts.permissions).
 ACTIONS = {
-    # action → roles that may do it on the unit or an ancestor
-    "view": {Role.STAFF, Role.LEADER, Role.ADMIN},
-    "edit": {Role.STAFF, Role.LEADER, Role.ADMIN},
-    "download": {Role.STAFF, Role.LEADER, Role.ADMIN},
-    "finalise": {Role.LEADER, Role.ADMIN},
-    "publish": {Role.LEADER, Role.ADMIN},
+    "view": "draft_dispatch",
+    "edit": "draft_dispatch",
+    "download": "draft_dispatch",
+    "finalise": "finalise_dispatch",
+    "publish": "finalise_dispatch",
 }
 
 
 def dispatch_allowed(*, user, unit: AdministrativeUnit, action: str) -> bool:
     """Whether `user` may do `action` on dispatches of `unit`: a superuser, or a fitting role on it or an ancestor."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return UnitAssignment.objects.filter(
-        user=user, unit_id__in=unit_ancestor_ids(unit), role__in=ACTIONS[action]
-    ).exists()
+    return user_can(user, ACTIONS[action], unit)
 
 
 def dispatches_for_user(*, user):

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import audit_record
 from indicators.models import Period
 from units.models import AdministrativeUnit
 
@@ -81,6 +82,13 @@ def dispatch_freeze(*, dispatch: Dispatch, user=None) -> Dispatch:
     dispatch.finalised_at = timezone.now()
     dispatch.finalised_by = user if user is not None and user.is_authenticated else None
     dispatch.save()
+    audit_record(
+        user=user,
+        action="dispatch_final",
+        unit=dispatch.unit,
+        period=dispatch.period,
+        summary=f"Duyệt công văn tháng {dispatch.period} của {dispatch.unit}; chốt số liệu",
+    )
     dispatch_render_request(dispatch=dispatch)
     return dispatch
 
@@ -146,6 +154,14 @@ def dispatch_render(*, dispatch: Dispatch) -> Dispatch:
             content = pdf.html_to_pdf(html, identifier=key, on_page=on_page)
             _progress(dispatch, RenderState.RUNNING, 90)
             name = default_storage.save(name, ContentFile(content))
+            audit_record(
+                user=None,
+                action="dispatch_render",
+                unit=dispatch.unit,
+                period=dispatch.period,
+                summary=f"Kết xuất công văn tháng {dispatch.period} của {dispatch.unit} ({name})",
+                after={"sha256": hashlib.sha256(content).hexdigest()},
+            )
     except Exception as error:
         _progress(dispatch, RenderState.FAILED, 0, str(error))
         raise

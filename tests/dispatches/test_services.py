@@ -186,3 +186,18 @@ def test_render_reports_progress_page_by_page(tien_lu, august, monkeypatch):
     assert seen == sorted(seen) and seen[0] == 10 and len(set(seen)) >= 5
     assert all(20 <= pct <= 80 for pct in seen[2:-1])
     assert dispatch.render_progress == 100
+
+
+def test_finalising_and_rendering_are_recorded_in_the_audit_trail(tien_lu, august):
+    from django.contrib.auth.models import User
+
+    from accounts.models import AuditEvent
+
+    leader = User.objects.create_user("lanhdao")
+    dispatch = dispatch_freeze(dispatch=dispatch_draft(unit=tien_lu, period=august), user=leader)
+    dispatch_render(dispatch=dispatch)
+    events = list(AuditEvent.objects.order_by("at").values_list("action", "username", "unit_id", "period_id"))
+    assert events == [
+        ("dispatch_final", "lanhdao", tien_lu.pk, august.pk),
+        ("dispatch_render", "hệ thống", tien_lu.pk, august.pk),
+    ]
