@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "import_export",
     "units",
     "indicators",
+    "imports",
     "rankings",
     "accounts",
     "dispatches",
