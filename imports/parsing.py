@@ -231,7 +231,7 @@ def _ods_sheets(data: bytes):
     """Stream content.xml with defusedxml: repeated rows and columns are expanded lazily, never in memory."""
     from defusedxml.ElementTree import iterparse
 
-    t, o = "{%s}" % _ODS_NS["table"], "{%s}" % _ODS_NS["office"]
+    t, o = "{" + _ODS_NS["table"] + "}", "{" + _ODS_NS["office"] + "}"
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         try:
             content = zf.read("content.xml")
@@ -279,7 +279,7 @@ def _ods_sheets(data: bytes):
             for row in rows:
                 if isinstance(row, tuple):
                     # A run of blank rows: yield at most enough of them to end the sheet.
-                    for _ in range(min(row[1], BLANK_ROWS_STOP)):
+                    for _blank in range(min(row[1], BLANK_ROWS_STOP)):
                         yield []
                 else:
                     yield row
@@ -344,7 +344,7 @@ def find_header(rows: list[tuple[int, list]]) -> int:
     ("Tên đơn vị", "Tên cơ quan, đơn vị", "Mã") or is as wide as the rows below it.
     """
     widths = [sum(1 for c in cells if c is not None) for _, cells in rows]
-    for index, (_, cells) in enumerate(rows):
+    for index, (_number, cells) in enumerate(rows):
         texts = [fold(c) for c in cells if _is_text(c)]
         if len(texts) < 2:
             continue

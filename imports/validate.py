@@ -170,7 +170,7 @@ def resolve_columns(
         except MappingError as exc:
             columns.append((header, None))
             issues.append(Issue(str(exc), column=header, sheet=table.sheet))
-    for key, text in (mapping or {}).items():
+    for key in mapping or {}:
         if fold(key) not in used:
             issues.append(
                 Issue(
