@@ -80,6 +80,12 @@ def detect_format(data: bytes, file_name: str) -> str:
         return "xls"
     if data[:2] == b"PK":
         raise SpreadsheetError(_("Tệp bị hỏng: không giải nén được (tệp nén ZIP không hợp lệ)."))
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if extension in ("xlsx", "xlsm", "xls", "ods"):
+        raise SpreadsheetError(
+            _("Tệp “%(name)s” có đuôi .%(ext)s nhưng nội dung không phải bảng tính; hãy mở bằng Excel và lưu lại.")
+            % {"name": file_name, "ext": extension}
+        )
     head = data[:4096]
     if b"\x00" in head:
         raise SpreadsheetError(
