@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from units.models import AdministrativeUnit
@@ -92,31 +92,34 @@ def revision_apply(
     ImportRevision.objects.filter(period=period, scope=scope, state=ImportRevision.State.APPLIED).exclude(
         pk=revision.pk
     ).update(state=ImportRevision.State.SUPERSEDED)
-    fields = dict(points="points", rate="rate", count="count", change_text="change_text")
-    ScoreRecord.objects.bulk_create(
-        [
-            ScoreRecord(
-                revision=revision, unit_id=v.unit_id, indicator_id=v.indicator_id, **{f: getattr(v, f) for f in fields}
-            )
-            for v in values
-        ],
-        batch_size=5000,
+    measures = ("points", "rate", "count", "change_text")
+    _insert_rows(
+        ScoreRecord,
+        ["revision_id", "unit_id", "indicator_id", *measures],
+        ((revision.pk, v.unit_id, v.indicator_id, v.points, v.rate, v.count, v.change_text) for v in values),
     )
     Score.objects.filter(period=period, unit_id__in=unit_ids).delete()
-    Score.objects.bulk_create(
-        [
-            Score(
-                revision=revision,
-                period=period,
-                unit_id=v.unit_id,
-                indicator_id=v.indicator_id,
-                **{f: getattr(v, f) for f in fields},
-            )
-            for v in values
-        ],
-        batch_size=5000,
+    _insert_rows(
+        Score,
+        ["revision_id", "period_id", "unit_id", "indicator_id", *measures],
+        ((revision.pk, period.pk, v.unit_id, v.indicator_id, v.points, v.rate, v.count, v.change_text) for v in values),
     )
     return revision
+
+
+def _insert_rows(model, columns: list[str], rows) -> None:
+    """Insert many rows: COPY on PostgreSQL (a national month is 100k figures), bulk_create elsewhere.
+
+    The database still checks every constraint; a bad row aborts the whole transaction.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=5000)
 
 
 @transaction.atomic
