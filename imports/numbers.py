@@ -35,6 +35,7 @@ def _decimal(text: str, *, what: str) -> Decimal:
     """A decimal with at most one separator (comma or dot), which is the decimal mark."""
     cleaned = _SPACES.sub("", text)
     if cleaned.count(",") + cleaned.count(".") > 1:
+        what = _("tỷ lệ") if what == RATE else _("điểm")
         raise NumberError(
             _("“%(text)s” không rõ là số nào: %(what)s chỉ được có một dấu thập phân.") % {"text": text, "what": what}
         )
@@ -106,19 +107,19 @@ def parse_cell(value, measure: str) -> Parsed | None:
     if measure == COUNT_RATE:
         match = _COUNT_RATE.match(text)
         if match:
-            rate = _decimal(match.group("rate"), what=_("tỷ lệ"))
+            rate = _decimal(match.group("rate"), what=RATE)
             return Parsed(count=_count(match.group("count")), rate=rate)
         if text.endswith("%"):
-            return Parsed(rate=_decimal(text[:-1], what=_("tỷ lệ")))
+            return Parsed(rate=_decimal(text[:-1], what=RATE))
         return Parsed(count=_count(_UNIT_WORDS.sub("", text).strip()))
     if measure == COUNT:
         return Parsed(count=_count(_UNIT_WORDS.sub("", text).strip()))
     if measure == RATE:
-        return Parsed(rate=_decimal(text.removesuffix("%").strip(), what=_("tỷ lệ")))
+        return Parsed(rate=_decimal(text.removesuffix("%").strip(), what=RATE))
     # Points, possibly written "10,4/18 điểm" as the dispatches do.
     text = _UNIT_WORDS.sub("", text).strip()
     if "/" in text:
         text = text.split("/", 1)[0].strip()
     if text.endswith("%"):
         raise NumberError(_("“%(text)s” là tỷ lệ, nhưng cột này là điểm.") % {"text": value})
-    return Parsed(points=_decimal(text, what=_("điểm")))
+    return Parsed(points=_decimal(text, what=POINTS))

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from units.text import fold
 
+from .xlsx import Formula, Workbook, XlsxError
+
 # A sheet with this many blank rows in a row has ended: stops "a million blank rows" cheaply.
 BLANK_ROWS_STOP = 200
 MAX_ROWS = 200_000
@@ -31,14 +33,8 @@ class SpreadsheetError(Exception):
     """The file cannot be read as a spreadsheet; the message says why, in Vietnamese."""
 
 
-class FormulaWithoutValue:
-    """A formula cell saved without its computed value (the file was never recalculated)."""
-
-    def __init__(self, formula: str):
-        self.formula = formula
-
-    def __repr__(self) -> str:
-        return f"FormulaWithoutValue({self.formula!r})"
+# A formula cell saved without its computed value (the file was never recalculated).
+FormulaWithoutValue = Formula
 
 
 @dataclass
@@ -147,58 +143,19 @@ def _rows_until_blank_run(rows):
 
 
 def _xlsx_sheets(data: bytes):
-    import openpyxl
-
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except SpreadsheetError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        workbook = Workbook(data)
+    except (XlsxError, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise SpreadsheetError(_("Không đọc được tệp Excel: %(error)s") % {"error": exc}) from None
-    try:
-        for ws in workbook.worksheets:
-            ws.reset_dimensions()  # ignore the declared dimension: hostile files lie about it
+    for name, path in workbook.sheets:
 
-            def rows(ws=ws):
-                for row in ws.iter_rows(values_only=True):
-                    yield list(row)
+        def rows(path=path):
+            try:
+                yield from workbook.rows(path, MAX_COLUMNS)
+            except XlsxError as exc:
+                raise SpreadsheetError(_("Không đọc được tệp Excel: %(error)s") % {"error": exc}) from None
 
-            yield ws.title, rows, lambda title=ws.title: _xlsx_formulas(data, title)
-    finally:
-        workbook.close()
-
-
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet stores a formula (streamed, so a big sheet costs no memory)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        for info in zf.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                with zf.open(info) as member:
-                    tail = b""
-                    while chunk := member.read(1 << 20):
-                        if b"<f>" in tail + chunk or b"<f " in tail + chunk:
-                            return True
-                        tail = chunk[-3:]
-    return False
-
-
-def _xlsx_formulas(data: bytes, title: str) -> dict[tuple[int, int], str]:
-    """The formula cells of one sheet, read only when cells came back empty (the rare, slow path)."""
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        ws = workbook[title]
-        found = {}
-        for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            if r > MAX_ROWS:
-                break
-            for c, value in enumerate(row[:MAX_COLUMNS]):
-                if isinstance(value, str) and value.startswith("="):
-                    found[(r, c)] = value
-        return found
-    finally:
-        workbook.close()
+        yield name, rows, dict
 
 
 def _xls_sheets(data: bytes):
@@ -382,7 +339,7 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
     names: list[str] = []
     found: Table | None = None
     problems: list[str] = []
-    for name, rows_factory, formulas_factory in reader(data):
+    for name, rows_factory, _formulas in reader(data):
         names.append(name)
         if found is not None or (sheet and name != sheet):
             continue
@@ -407,8 +364,6 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
             title=[" ".join(str(c) for c in cells if c is not None) for _, cells in rows[:index]],
             file_format=kind,
         )
-        if kind == "xlsx" and any(c is None for _, cells in body for c in cells) and _has_formulas(data):
-            _mark_formulas(found, formulas_factory())
     if sheet and sheet not in names:
         raise SpreadsheetError(
             _("Không có trang “%(sheet)s” trong tệp; các trang: %(names)s.")
@@ -425,10 +380,3 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
         )
     found.sheets = names
     return found
-
-
-def _mark_formulas(table: Table, formulas: dict[tuple[int, int], str]) -> None:
-    for number, cells in table.rows:
-        for c, value in enumerate(cells):
-            if value is None and (number, c) in formulas:
-                cells[c] = FormulaWithoutValue(formulas[(number, c)])

@@ -63,9 +63,19 @@ class Issue:
 
 @dataclass
 class Change:
+    """One figure that applying would change; rendered only when shown (a national file has 100k)."""
+
     indicator: Indicator
-    before: str
-    after: str
+    old: dict | None
+    new: dict | None
+
+    @property
+    def before(self) -> str:
+        return _show(self.old)
+
+    @property
+    def after(self) -> str:
+        return _show(self.new) if self.new is not None else _("(bỏ — tệp không có)")
 
 
 @dataclass
@@ -286,7 +296,11 @@ def validate(
     resolver = UnitResolver(scope=scope, period=period, choices=choices)
     unit_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT), None)
     code_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT_CODE), None)
-    value_cols = [(i, h, t) for i, (h, t) in enumerate(columns) if t is not None and t.indicator is not None]
+    value_cols = [
+        (i, h, t, t.indicator.pk, t.measure)
+        for i, (h, t) in enumerate(columns)
+        if t is not None and t.indicator is not None
+    ]
     seen_units: dict[object, int] = {}
     sheet = table.sheet
 
@@ -301,30 +315,32 @@ def validate(
 
         # Figures first: a row with no figures and no unit (a footnote, a blank line) is skipped.
         figures: dict[int, dict] = {}
-        for index, header, target in value_cols:
+        for index, header, target, indicator_id, measure in value_cols:
             value = cells[index]
+            if value is None:
+                continue
             if isinstance(value, FormulaWithoutValue):
                 issue(
                     _(
                         "ô chứa công thức %(formula)s nhưng chưa có giá trị tính sẵn; mở tệp bằng Excel, lưu lại rồi tải lên."
                     )
-                    % {"formula": value.formula},
+                    % {"formula": str(value)},
                     header,
                 )
                 continue
             try:
-                parsed = parse_cell(value, target.measure)
+                parsed = parse_cell(value, measure)
             except NumberError as exc:
                 issue(str(exc), header)
                 continue
             if parsed is None:
                 continue
-            measures = figures.setdefault(target.indicator.pk, {})
+            measures = figures.setdefault(indicator_id, {})
             for name in MEASURES:
                 new = getattr(parsed, name)
                 if new not in (None, ""):
                     measures[name] = new
-            if target.measure != CHANGE:
+            if measure != CHANGE:
                 _quantize(measures, header, issue)
                 _check_range(target.indicator, measures, header, issue)
         # An indicator with only a "change" column has no figure to store.
@@ -442,13 +458,13 @@ def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
         existing = current.get(r.unit.pk, {}) if r.unit else {}
         if not existing:
             r.status = NEW
-            r.changes = [Change(by_id[i], "—", _show(m)) for i, m in r.figures.items()]
+            r.changes = [Change(by_id[i], None, m) for i, m in r.figures.items()]
             continue
         for indicator_id, measures in r.figures.items():
             old = existing.get(indicator_id)
             if old is None or not _same(old, measures):
-                r.changes.append(Change(by_id[indicator_id], _show(old), _show(measures)))
+                r.changes.append(Change(by_id[indicator_id], old, measures))
         for indicator_id, old in existing.items():
             if indicator_id not in r.figures and indicator_id in by_id:
-                r.changes.append(Change(by_id[indicator_id], _show(old), _("(bỏ — tệp không có)")))
+                r.changes.append(Change(by_id[indicator_id], old, None))
         r.status = CHANGED if r.changes else UNCHANGED
