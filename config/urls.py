@@ -10,5 +10,6 @@ admin.site.index_title = "Quản lý dữ liệu"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("nhap-lieu/", include("imports.urls")),
     path("", include("portal.urls")),
 ]
