@@ -82,6 +82,8 @@ def detect_format(data: bytes, file_name: str) -> str:
             _("Tệp “%(name)s” có đuôi .%(ext)s nhưng nội dung không phải bảng tính; hãy mở bằng Excel và lưu lại.")
             % {"name": file_name, "ext": extension}
         )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "csv"  # Excel's "Unicode Text": UTF-16 with a BOM, tab-separated
     head = data[:4096]
     if b"\x00" in head:
         raise SpreadsheetError(
@@ -267,7 +269,7 @@ def _ods_value(cell, o: str):
 
 def _csv_sheets(data: bytes):
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SpreadsheetError(
             _("Tệp CSV phải mã hóa UTF-8 (có hoặc không có BOM); byte lỗi ở vị trí %(pos)s.") % {"pos": exc.start}
