@@ -97,7 +97,7 @@ def test_the_first_sheet_with_a_table_is_chosen_and_a_named_sheet_can_be_asked_f
     table = read_table(data, "a.xlsx")
     assert table.sheet == "Số liệu" and table.sheets == ["Ghi chú", "Số liệu"]
     assert table.rows == [(2, ["Xã Thủ Sỹ", 89.63])]
-    with pytest.raises(SpreadsheetError, match="Không có trang “Tổng hợp” trong tệp; các trang: Ghi chú, Số liệu."):
+    with pytest.raises(SpreadsheetError, match="Không có trang “Tổng hợp” trong tệp; các trang: Ghi chú, Số liệu"):
         read_table(data, "a.xlsx", sheet="Tổng hợp")
 
 
