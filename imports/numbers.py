@@ -91,6 +91,11 @@ def _from_number(value: int | float, measure: str) -> Parsed:
     return Parsed(points=number)
 
 
+_PLAIN_DECIMAL = re.compile(r"\d{1,3}(?:[.,]\d+)?")
+_PLAIN_RATE = re.compile(r"(\d{1,3}(?:[.,]\d+)?) ?%?")
+_PLAIN_COUNT = re.compile(r"\d+|\d{1,3}(?:\.\d{3})+")
+
+
 def parse_cell(value, measure: str) -> Parsed | None:
     """The figure a cell holds for a column measuring `measure`; None when the cell is empty or "-"."""
     if value is None:
@@ -98,6 +103,15 @@ def parse_cell(value, measure: str) -> Parsed | None:
     if isinstance(value, int | float):
         return _from_number(value, measure)
     text = str(value).strip()
+    # Fast paths for the plain forms that make up nearly every cell of a national file.
+    if measure == POINTS and _PLAIN_DECIMAL.fullmatch(text):
+        return Parsed(points=Decimal(text.replace(",", ".")))
+    if measure == RATE:
+        match = _PLAIN_RATE.fullmatch(text)
+        if match:
+            return Parsed(rate=Decimal(match.group(1).replace(",", ".")))
+    if measure == COUNT and _PLAIN_COUNT.fullmatch(text):
+        return Parsed(count=int(text.replace(".", "")))
     if text in ("", "-", "–", "x", "X"):
         return None
     if measure == CHANGE:
