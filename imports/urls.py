@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/xem-truoc/", views.batch_preview_view, name="batch-preview"),
     path("<int:pk>/ghi/", views.batch_apply, name="batch-apply"),
     path("<int:pk>/trang-thai/", views.batch_status, name="batch-status"),
+    path("lich-su/<int:pk>/hoan-tac/", views.revision_revert_view, name="revision-revert"),
+    path("lich-su/<int:scope_id>/<str:period_key>/", views.revision_list, name="revision-list"),
 ]

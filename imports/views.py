@@ -9,8 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from indicators.models import ImportRevision
+from indicators.revisions import revision_compare, revision_revert
 from indicators.selectors import framework_for
 from indicators.services import indicators_by_code, period_parse
+from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
 from .forms import UploadForm, target_field
@@ -89,9 +92,13 @@ def batch_map(request, pk: int):
     choices = all_targets(indicators)
     presets = list(presets_for(scope=batch.scope))
     preset = None
+    headers = preview.table.headers
     if request.GET.get("preset"):
         preset = next((p for p in presets if str(p.pk) == request.GET["preset"]), None)
-    headers = preview.table.headers
+    elif not batch.mapping:
+        # Next month's file with the same headers gets last month's mapping without asking.
+        keys = {preset_key(h) for h in headers if h}
+        preset = next((p for p in presets if keys <= set(p.mapping)), None)
     columns = []
     for index, (header, target) in enumerate(preview.columns):
         if not header:
@@ -218,3 +225,40 @@ def template_download(request):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-{scope.code}-{period.key}.xlsx"'
     return response
+
+
+@login_required
+def revision_list(request, scope_id: int, period_key: str):
+    scope = get_object_or_404(AdministrativeUnit, pk=scope_id)
+    try:
+        period = period_parse(period_key)
+    except ValueError:
+        raise Http404 from None
+    if not can_import(user=request.user, scope=scope):
+        raise Http404
+    revisions = list(
+        ImportRevision.objects.filter(scope=scope, period=period).select_related("created_by").order_by("-number")
+    )
+    by_number = {str(r.number): r for r in revisions}
+    old, new = by_number.get(request.GET.get("a", "")), by_number.get(request.GET.get("b", ""))
+    diffs = revision_compare(old=old, new=new) if old and new else None
+    return render(
+        request,
+        "imports/revisions.html",
+        {"scope": scope, "period": period, "revisions": revisions, "old": old, "new": new, "diffs": diffs},
+    )
+
+
+@login_required
+@require_POST
+def revision_revert_view(request, pk: int):
+    revision = get_object_or_404(ImportRevision.objects.select_related("scope", "period"), pk=pk)
+    if not can_import(user=request.user, scope=revision.scope):
+        raise Http404
+    new = revision_revert(revision=revision, user=request.user)
+    messages.success(
+        request,
+        _("Đã hoàn tác tháng %(period)s về lần nhập số %(old)s (ghi thành lần nhập số %(new)s).")
+        % {"period": revision.period, "old": revision.number, "new": new.number},
+    )
+    return redirect("imports:revision-list", scope_id=revision.scope_id, period_key=revision.period.key)

@@ -186,3 +186,37 @@ def test_the_template_lists_the_scope_units_and_imports_back_without_mapping(cli
         "total:change",
         "1",
     ]
+
+
+def test_revisions_page_compares_and_reverts_a_month(client, staff, demo, tien_lu):
+    upload(client, xlsx_bytes([["Tên đơn vị", "Điểm tổng hợp"], ["Xã Thủ Sỹ", "70,5"]]), name="sua.xlsx")
+    batch = ImportBatch.objects.get()
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/")
+    august = Period.objects.get(year=2024, month=8)
+    first, second = ImportRevision.objects.filter(scope=tien_lu, period=august).order_by("number")
+
+    page = client.get(f"/nhap-lieu/lich-su/{tien_lu.pk}/2024-08/", {"a": first.number, "b": second.number})
+    html = page.content.decode()
+    assert "Khác nhau giữa lần 1 và lần 2" in html
+    assert "Xã Thủ Sỹ" in html and "89,63" in html and "70,5" in html
+
+    response = client.post(f"/nhap-lieu/lich-su/{first.pk}/hoan-tac/")
+    assert response.status_code == 302
+    thu_sy = AdministrativeUnit.objects.get(parent=tien_lu, short_name="Thủ Sỹ")
+    assert str(Score.objects.get(unit=thu_sy, period=august, indicator__code="total").points) == "89.63"
+    assert "Đã hoàn tác tháng 8/2024 về lần nhập số 1" in client.get(response["Location"]).content.decode()
+
+
+def test_a_saved_preset_is_applied_to_next_months_file_with_the_same_headers(client, staff, tien_lu):
+    upload(client, tien_lu_xlsx())
+    first = ImportBatch.objects.get()
+    targets = selected_targets(client.get(f"/nhap-lieu/{first.pk}/ghep-cot/").content.decode())
+    targets["col-3"] = ""  # this office does not keep the published change
+    client.post(f"/nhap-lieu/{first.pk}/ghep-cot/", {**targets, "preset_name": "Phụ lục hằng tháng"})
+
+    upload(client, tien_lu_xlsx(), name="phu-luc-9-2024.xlsx")
+    second = ImportBatch.objects.exclude(pk=first.pk).get()
+    page = client.get(f"/nhap-lieu/{second.pk}/ghep-cot/").content.decode()
+
+    assert "Đã áp dụng mẫu ghép cột “Phụ lục hằng tháng”" in page
+    assert selected_targets(page)["col-3"] == ""
