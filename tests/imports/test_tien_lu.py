@@ -130,3 +130,52 @@ def test_a_typo_confirmed_once_is_remembered_as_an_alias(demo, tien_lu, tmp_path
 
     alias = UnitAlias.objects.get(alias="UBND xã Thuỵ Lôii")
     assert alias.unit.name == "Xã Thụy Lôi"
+
+
+def test_map_options_override_the_suggestions(demo, tien_lu, tmp_path, capsys):
+    path = _write(tmp_path, tien_lu_xlsx())
+    header = "Điểm tổng hợp Tăng hoặc giảm so với tháng trước"
+
+    call_command(
+        "import_scores",
+        str(path),
+        "--period",
+        "2024-08",
+        "--scope",
+        "Huyện Tiên Lữ",
+        "--dry-run",
+        "--map",
+        f"{header}=",
+    )
+
+    assert f"cột “{header}” → bỏ qua" in capsys.readouterr().out
+
+
+def test_a_map_to_a_missing_header_or_unknown_target_fails(demo, tien_lu, tmp_path, capsys):
+    path = _write(tmp_path, tien_lu_xlsx())
+    with pytest.raises(CommandError, match="lỗi"):
+        call_command("import_scores", str(path), "--period", "2024-08", "--scope", "332", "--map", "Điểm=total")
+    assert "Không có cột “Điểm” trong tệp" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("import_scores", str(path), "--period", "2024-08", "--scope", "332", "--map", "Stt=7.7")
+    assert "Đích “7.7” không có trong bộ chỉ số" in capsys.readouterr().out
+
+
+def test_without_scope_the_codes_in_the_file_decide_it(demo, tien_lu, tmp_path, capsys):
+    from .conftest import xlsx_bytes
+
+    path = _write(tmp_path, xlsx_bytes([["Mã đơn vị", "Điểm tổng hợp"], ["12367", "89,63"], ["12337", "87,42"]]))
+    call_command("import_scores", str(path), "--period", "2024-08", "--dry-run")
+    assert "phạm vi Huyện Tiên Lữ" in capsys.readouterr().out
+
+
+def test_bad_arguments_fail_with_vietnamese_messages(tmp_path):
+    path = _write(tmp_path, tien_lu_xlsx())
+    with pytest.raises(CommandError, match="Kỳ “2024-13” không hợp lệ"):
+        call_command("import_scores", str(path), "--period", "2024-13", "--scope", "332")
+    with pytest.raises(CommandError, match="--as-of “hôm qua” không hợp lệ"):
+        call_command("import_scores", str(path), "--period", "2024-08", "--scope", "332", "--as-of", "hôm qua")
+    with pytest.raises(CommandError, match="Không tìm thấy tệp"):
+        call_command("import_scores", str(tmp_path / "khong-co.xlsx"), "--period", "2024-08")
+    with pytest.raises(CommandError, match="Cần --scope"):
+        call_command("import_scores", str(path), "--period", "2024-08")

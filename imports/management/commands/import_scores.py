@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.services import ImportRejected, import_commit, import_preview
+from imports.services import ImportRejected, import_commit, import_preview, scope_from_codes
 from indicators.formatting import format_number
 from indicators.services import file_hash, period_parse
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
@@ -49,13 +49,14 @@ class Command(BaseCommand):
             if not sep or not header.strip():
                 raise CommandError(f'--map “{item}” không hợp lệ: ghi theo dạng "TIÊU ĐỀ CỘT=ĐÍCH".')
             mapping[header.strip()] = target.strip()
-        if not options["scope"]:
-            raise CommandError('Cần --scope: đơn vị cấp trên của các đơn vị trong tệp (ví dụ --scope "Huyện Tiên Lữ").')
-        try:
-            scope = unit_lookup(text=options["scope"], on=period.last_day)
-        except (UnitNotFound, AmbiguousUnit) as exc:
-            raise CommandError(str(exc)) from None
         data = path.read_bytes()
+        if options["scope"]:
+            try:
+                scope = unit_lookup(text=options["scope"], on=period.last_day)
+            except (UnitNotFound, AmbiguousUnit) as exc:
+                raise CommandError(str(exc)) from None
+        else:
+            scope = scope_from_codes(data=data, file_name=path.name, period=period, sheet=options["sheet"])
         try:
             preview = import_preview(
                 data=data,
