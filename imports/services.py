@@ -70,21 +70,19 @@ def import_preview(
 def scope_from_codes(*, data: bytes, file_name: str, period: Period, sheet: str | None = None) -> AdministrativeUnit:
     """The scope a file's unit codes imply (their common parent), for a command line without --scope.
 
-    Raises CommandError with a Vietnamese message when the codes do not name one parent.
+    Raises ImportRejected with a Vietnamese message when the codes do not name one parent.
     """
-    from django.core.management.base import CommandError
-
     from .mapping import UNIT_CODE, suggest
 
     need = _("Cần --scope: đơn vị cấp trên của các đơn vị trong tệp (ví dụ --scope “Huyện Tiên Lữ”).")
     try:
         table = read_table(data, file_name, sheet=sheet)
     except SpreadsheetError as exc:
-        raise CommandError(f"{file_name}: {exc}") from None
+        raise ImportRejected([Issue(str(exc))]) from None
     indicators = indicators_by_code(framework=framework_for(day=period.last_day))
     column = next((i for i, h in enumerate(table.headers) if h and suggest(h, [], indicators) == UNIT_CODE), None)
     if column is None:
-        raise CommandError(need + " " + _("Tệp không có cột mã đơn vị để tự xác định."))
+        raise ImportRejected([Issue(need + " " + _("Tệp không có cột mã đơn vị để tự xác định."))])
     codes = {str(c).strip().removesuffix(".0") for c in table.column(column) if c not in (None, "")}
     parents = set(
         AdministrativeUnit.objects.filter(code__in=codes)
@@ -92,7 +90,7 @@ def scope_from_codes(*, data: bytes, file_name: str, period: Period, sheet: str 
         .values_list("parent_id", flat=True)
     )
     if len(parents) != 1 or None in parents:
-        raise CommandError(need + " " + _("Các mã đơn vị trong tệp không cùng một đơn vị cấp trên."))
+        raise ImportRejected([Issue(need + " " + _("Các mã đơn vị trong tệp không cùng một đơn vị cấp trên."))])
     return AdministrativeUnit.objects.get(pk=parents.pop())
 
 

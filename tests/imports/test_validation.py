@@ -20,6 +20,12 @@ def preview_of(rows, scope, *, period=(2024, 8), **kwargs):
 
 
 def messages(preview):
+    """The errors of a preview, after checking that applying it is refused and changes nothing."""
+    if preview.errors:
+        before = snapshot()
+        with pytest.raises(ImportRejected):
+            import_commit(preview=preview, file_name="t.xlsx", file_sha256="x")
+        assert snapshot() == before
     return [str(i) for i in preview.errors]
 
 

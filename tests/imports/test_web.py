@@ -220,3 +220,36 @@ def test_a_saved_preset_is_applied_to_next_months_file_with_the_same_headers(cli
 
     assert "Đã áp dụng mẫu ghép cột “Phụ lục hằng tháng”" in page
     assert selected_targets(page)["col-3"] == ""
+
+
+def test_the_background_task_applies_once_and_can_run_twice(client, staff, tien_lu):
+    from imports.tasks import import_apply_task
+
+    upload(client, xlsx_bytes([["Tên đơn vị", "Điểm tổng hợp"], ["Xã Thủ Sỹ", "70,5"]]), name="lon.xlsx")
+    batch = ImportBatch.objects.get()
+
+    import_apply_task(batch.pk, staff.pk)
+    import_apply_task(batch.pk, staff.pk)
+
+    batch.refresh_from_db()
+    assert batch.state == "applied" and batch.progress == 100
+    assert ImportRevision.objects.filter(scope=tien_lu).count() == 1
+    status = client.get(f"/nhap-lieu/{batch.pk}/trang-thai/?format=json").json()
+    assert status == {"state": "applied", "progress": 100, "revision": 1, "errors": []}
+
+
+def test_a_failed_background_import_keeps_its_messages(client, staff, tien_lu):
+    from imports.tasks import import_apply_task
+
+    upload(client, xlsx_bytes([["Tên đơn vị", "Điểm tổng hợp"], ["Xã Thủ Sỹ", "tám mươi"]]), name="loi.xlsx")
+    batch = ImportBatch.objects.get()
+    import_apply_task(batch.pk, staff.pk)
+
+    batch.refresh_from_db()
+    assert batch.state == "failed"
+    assert batch.errors == [
+        {"sheet": "Sheet1", "row": 2, "column": "Điểm tổng hợp", "message": "“tám mươi” không phải là số."}
+    ]
+    page = client.get(f"/nhap-lieu/{batch.pk}/trang-thai/").content.decode()
+    assert "dòng 2, cột “Điểm tổng hợp”: “tám mươi” không phải là số." in page
+    assert ImportRevision.objects.count() == 0

@@ -56,7 +56,10 @@ class Command(BaseCommand):
             except (UnitNotFound, AmbiguousUnit) as exc:
                 raise CommandError(str(exc)) from None
         else:
-            scope = scope_from_codes(data=data, file_name=path.name, period=period, sheet=options["sheet"])
+            try:
+                scope = scope_from_codes(data=data, file_name=path.name, period=period, sheet=options["sheet"])
+            except ImportRejected as exc:
+                raise CommandError(str(exc)) from None
         try:
             preview = import_preview(
                 data=data,
