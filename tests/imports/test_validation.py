@@ -141,3 +141,25 @@ def test_a_group_column_holding_rates_is_suggested_as_the_rate(demo, tien_lu):
     rows = [["Tên đơn vị", "Công khai, minh bạch"], ["Xã Thủ Sỹ", "19"], ["Xã Lệ Xá", "99,5"]]
     preview = preview_of(rows, tien_lu)
     assert preview.columns[1][1].text == "1:rate"
+
+
+def test_district_names_as_people_write_them_resolve_under_ha_noi(unit_tree):
+    ha_noi = AdministrativeUnit.objects.get(tree="legacy", level="province", name="Thành phố Hà Nội")
+    rows = [
+        ["Tên cơ quan, đơn vị", "Số điểm"],
+        ["UBND Tây Hồ", "80"],
+        ["Q. Ba Đình", "81,5"],
+        ["TX Sơn Tây", "79"],
+        ["UBND huyen me linh", "70,25"],
+        ["Thành phố Hà Nội", "62,28"],
+    ]
+    preview = preview_of(rows, ha_noi, period=(2024, 12))
+
+    assert preview.errors == []
+    assert [(r.unit.name, r.resolution.method) for r in preview.rows] == [
+        ("Quận Tây Hồ", "key"),
+        ("Quận Ba Đình", "key"),
+        ("Thị xã Sơn Tây", "key"),
+        ("Huyện Mê Linh", "key"),
+        ("Thành phố Hà Nội", "name"),
+    ]
