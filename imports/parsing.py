@@ -157,7 +157,7 @@ def _xlsx_sheets(data: bytes):
             except XlsxError as exc:
                 raise SpreadsheetError(_("Không đọc được tệp Excel: %(error)s") % {"error": exc}) from None
 
-        yield name, rows, dict
+        yield name, rows
 
 
 def _xls_sheets(data: bytes):
@@ -182,7 +182,7 @@ def _xls_sheets(data: bytes):
                         out.append(cell.value)
                 yield out
 
-        yield name, rows, dict
+        yield name, rows
 
 
 _ODS_NS = {
@@ -249,7 +249,7 @@ def _ods_sheets(data: bytes):
                 else:
                     yield row
 
-        yield name, expand, dict
+        yield name, expand
 
 
 def _ods_value(cell, o: str):
@@ -281,7 +281,7 @@ def _csv_sheets(data: bytes):
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):
             yield [cell if cell.strip() else None for cell in row]
 
-    yield "CSV", rows, dict
+    yield "CSV", rows
 
 
 def _csv_delimiter(lines: list[str]) -> str:
@@ -341,7 +341,7 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
     names: list[str] = []
     found: Table | None = None
     problems: list[str] = []
-    for name, rows_factory, _formulas in reader(data):
+    for name, rows_factory in reader(data):
         names.append(name)
         if found is not None or (sheet and name != sheet):
             continue

@@ -102,7 +102,7 @@ class UnitResolver:
         choice = self.choices.get(raw)
         if choice == TO_CREATE:
             return Resolution(text=raw, method=TO_CREATE)
-        if choice and int(choice) in self.by_id:
+        if choice and str(choice).isdigit() and int(choice) in self.by_id:
             return Resolution(text=raw, unit=self.by_id[int(choice)], method=BY_CHOICE)
         if fold(raw).removeprefix("ubnd ") == fold(self.scope.name) or raw == self.scope.code:
             # A row for the scope itself, written with its level word ("Huyện Tiên Lữ"), carries its own figures.
