@@ -92,34 +92,75 @@ def revision_apply(
     ImportRevision.objects.filter(period=period, scope=scope, state=ImportRevision.State.APPLIED).exclude(
         pk=revision.pk
     ).update(state=ImportRevision.State.SUPERSEDED)
+    if connection.vendor == "postgresql":
+        _write_postgresql(revision=revision, period=period, values=values)
+        return revision
     measures = ("points", "rate", "count", "change_text")
-    _insert_rows(
-        ScoreRecord,
-        ["revision_id", "unit_id", "indicator_id", *measures],
-        ((revision.pk, v.unit_id, v.indicator_id, v.points, v.rate, v.count, v.change_text) for v in values),
+    ScoreRecord.objects.bulk_create(
+        [
+            ScoreRecord(revision=revision, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *measures)})
+            for v in values
+        ],
+        batch_size=5000,
     )
     Score.objects.filter(period=period, unit_id__in=unit_ids).delete()
-    _insert_rows(
-        Score,
-        ["revision_id", "period_id", "unit_id", "indicator_id", *measures],
-        ((revision.pk, period.pk, v.unit_id, v.indicator_id, v.points, v.rate, v.count, v.change_text) for v in values),
+    Score.objects.bulk_create(
+        [
+            Score(
+                revision=revision, period=period, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *measures)}
+            )
+            for v in values
+        ],
+        batch_size=5000,
     )
     return revision
 
 
-def _insert_rows(model, columns: list[str], rows) -> None:
-    """Insert many rows: COPY on PostgreSQL (a national month is 100k figures), bulk_create elsewhere.
+def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[Value]) -> None:
+    """Stage the figures once with COPY, then write both tables with set-based SQL.
 
-    The database still checks every constraint; a bad row aborts the whole transaction.
+    A national month is 100k figures. Current scores that already exist are updated in place
+    rather than deleted and inserted again: only their revision changes among the foreign keys,
+    so the database checks one key per row instead of four. The database still checks every
+    constraint; a bad row aborts the whole transaction.
     """
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=5000)
+    score = connection.ops.quote_name(Score._meta.db_table)
+    record = connection.ops.quote_name(ScoreRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        # Several revisions can be applied in one transaction (the demo, a revert): reuse the table.
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS revision_incoming (unit_id bigint NOT NULL, indicator_id bigint NOT NULL, "
+            "points numeric(6, 2), rate numeric(7, 3), count bigint, change_text varchar(60) NOT NULL) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE revision_incoming")
+        with cursor.cursor.copy("COPY revision_incoming FROM STDIN") as copy:
+            for v in values:
+                copy.write_row((v.unit_id, v.indicator_id, v.points, v.rate, v.count, v.change_text))
+        cursor.execute("ANALYZE revision_incoming")
+        cursor.execute(
+            f"INSERT INTO {record} (revision_id, unit_id, indicator_id, points, rate, count, change_text) "
+            "SELECT %s, unit_id, indicator_id, points, rate, count, change_text FROM revision_incoming",
+            [revision.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {score} s WHERE s.period_id = %s "
+            "AND s.unit_id IN (SELECT DISTINCT unit_id FROM revision_incoming) "
+            "AND NOT EXISTS (SELECT 1 FROM revision_incoming i WHERE i.unit_id = s.unit_id AND i.indicator_id = s.indicator_id)",
+            [period.pk],
+        )
+        cursor.execute(
+            f"UPDATE {score} s SET revision_id = %s, points = i.points, rate = i.rate, count = i.count, "
+            "change_text = i.change_text FROM revision_incoming i "
+            "WHERE s.period_id = %s AND s.unit_id = i.unit_id AND s.indicator_id = i.indicator_id",
+            [revision.pk, period.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {score} (revision_id, period_id, unit_id, indicator_id, points, rate, count, change_text) "
+            "SELECT %s, %s, i.unit_id, i.indicator_id, i.points, i.rate, i.count, i.change_text FROM revision_incoming i "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {score} s WHERE s.period_id = %s AND s.unit_id = i.unit_id "
+            "AND s.indicator_id = i.indicator_id)",
+            [revision.pk, period.pk, period.pk],
+        )
 
 
 @transaction.atomic
