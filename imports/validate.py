@@ -22,6 +22,20 @@ from .parsing import FormulaWithoutValue, Table
 from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+# Rows of a table that sum or average the others rather than name a unit (folded).
+SUMMARY_ROWS = {
+    "tong",
+    "tong cong",
+    "tong so",
+    "cong",
+    "toan huyen",
+    "toan tinh",
+    "toan thanh pho",
+    "toan thi xa",
+    "binh quan",
+    "trung binh",
+    "trung binh chung",
+}
 STATUS_LABELS = {NEW: "Mới", CHANGED: "Thay đổi", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
 MEASURES = ("points", "rate", "count", "change_text")
 TWO_PLACES, THREE_PLACES = Decimal("0.01"), Decimal("0.001")
@@ -352,6 +366,28 @@ def validate(
                 result.status = ERROR
                 preview.rows.append(result)
             continue
+        if not figures and not result.issues:
+            # A footnote or a sub-heading ("Ghi chú: …", "Khối xã"): nothing to import, nothing to resolve.
+            preview.file_issues.append(
+                Issue(
+                    _("Dòng %(row)s (“%(text)s”) không có số liệu, bỏ qua.") % {"row": number, "text": unit_text[:80]},
+                    sheet=sheet,
+                    is_error=False,
+                )
+            )
+            continue
+        if fold(unit_text).removeprefix("ubnd ") in SUMMARY_ROWS:
+            preview.file_issues.append(
+                Issue(
+                    _(
+                        "Dòng %(row)s (“%(text)s”) là dòng tổng hợp của bảng, bỏ qua; số liệu của %(scope)s ghi ở dòng mang tên đơn vị này."
+                    )
+                    % {"row": number, "text": unit_text, "scope": scope.name},
+                    sheet=sheet,
+                    is_error=False,
+                )
+            )
+            continue
         if code_cell not in (None, ""):
             res = resolver.resolve_code(str(code_cell))
         else:
@@ -382,8 +418,6 @@ def validate(
                 )
             else:
                 seen_units[key] = number
-        if not figures and not result.errors:
-            issue(_("dòng không có số liệu nào."), "", False)
         result.figures = figures
         preview.rows.append(result)
 

@@ -163,3 +163,20 @@ def test_district_names_as_people_write_them_resolve_under_ha_noi(unit_tree):
         ("Huyện Mê Linh", "key"),
         ("Thành phố Hà Nội", "name"),
     ]
+
+
+def test_footnotes_and_total_rows_are_skipped_with_a_note(demo, tien_lu):
+    rows = [
+        ["Tên đơn vị", "Điểm tổng hợp"],
+        ["Xã Thủ Sỹ", "89,63"],
+        ["Tổng cộng", "88,03"],
+        ["Ghi chú: số liệu tính đến 12h00 ngày 05/9/2024", None],
+    ]
+    preview = preview_of(rows, tien_lu)
+
+    assert preview.can_apply and [r.unit.name for r in preview.rows] == ["Xã Thủ Sỹ"]
+    notes = [str(w) for w in preview.warnings]
+    assert any("Dòng 3 (“Tổng cộng”) là dòng tổng hợp của bảng, bỏ qua" in n for n in notes)
+    assert any(
+        "Dòng 4 (“Ghi chú: số liệu tính đến 12h00 ngày 05/9/2024”) không có số liệu, bỏ qua." in n for n in notes
+    )
