@@ -17,11 +17,15 @@ from units.text import fold
 from .numbers import CHANGE, COUNT, COUNT_RATE, POINTS, RATE
 
 UNIT, UNIT_CODE, IGNORE = "unit", "unit_code", ""
+# Targets of a criteria table (rows are criteria of one unit): the label, its figure, its change.
+LABEL, VALUE, CHANGE_COLUMN = "criterion", "value", "change"
+ROW_KINDS = (UNIT, UNIT_CODE, LABEL, VALUE, CHANGE_COLUMN)
 MEASURE_SUFFIXES = {"points": POINTS, "rate": RATE, "count": COUNT, "change": CHANGE, "count_rate": COUNT_RATE}
 PRIMARY = {Measure.POINTS: POINTS, Measure.PERCENT: RATE, Measure.COUNT: COUNT, Measure.COUNT_PERCENT: COUNT_RATE}
 
 _UNIT_HINTS = ["ten co quan don vi", "ten don vi", "ten co quan", "don vi", "co quan", "ten xa", "ten huyen", "ten"]
 _CODE_HINTS = ["ma don vi", "ma dvhc", "ma so", "ma"]
+_LABEL_HINTS = ["tieu chi", "chi tieu", "noi dung", "chi so", "ten chi so", "ten tieu chi"]
 _IGNORE_HINTS = ["stt", "tt", "so tt", "so thu tu", "ghi chu", "xep hang", "thu hang", "xep loai"]
 _CHANGE_WORDS = ["tang hoac giam", "tang giam", "so voi thang truoc", "thay doi", "chenh lech"]
 _RATE_WORDS = ["ty le", "%"]
@@ -49,6 +53,12 @@ class Target:
             return _("Tên đơn vị")
         if self.kind == UNIT_CODE:
             return _("Mã đơn vị")
+        if self.kind == LABEL:
+            return _("Tên tiêu chí (bảng theo tiêu chí)")
+        if self.kind == VALUE:
+            return _("Kết quả của tiêu chí")
+        if self.kind == CHANGE_COLUMN:
+            return _("So với tháng trước (bảng theo tiêu chí)")
         names = {
             POINTS: _("điểm"),
             RATE: _("tỷ lệ %"),
@@ -64,7 +74,7 @@ def parse_target(text: str, indicators: dict[str, Indicator]) -> Target | None:
     text = (text or "").strip()
     if text in ("", "-", "ignore", "bo qua"):
         return None
-    if text in (UNIT, UNIT_CODE):
+    if text in ROW_KINDS:
         return Target(kind=text)
     code, _sep, suffix = text.partition(":")
     indicator = indicators.get(code.strip())
@@ -86,7 +96,7 @@ def parse_target(text: str, indicators: dict[str, Indicator]) -> Target | None:
 
 def all_targets(indicators: dict[str, Indicator]) -> list[tuple[str, str]]:
     """Every choice offered in the mapping form: (target text, label)."""
-    choices = [(UNIT, _("Tên đơn vị")), (UNIT_CODE, _("Mã đơn vị"))]
+    choices = [(kind, Target(kind=kind).label()) for kind in ROW_KINDS]
     for indicator in sorted(indicators.values(), key=lambda i: i.order):
         primary = PRIMARY[indicator.measure]
         measures = [primary]
@@ -124,6 +134,8 @@ def suggest(header: str, column: list, indicators: dict[str, Indicator]) -> str:
         return IGNORE
     if text in _IGNORE_HINTS:
         return IGNORE
+    if text in _LABEL_HINTS:
+        return LABEL
     if any(_contains(text, h) for h in _CODE_HINTS[:3]) or text == "ma":
         return UNIT_CODE
     if any(text.startswith(h) or text == h for h in _UNIT_HINTS):

@@ -16,7 +16,8 @@ from indicators.services import Value
 from units.models import AdministrativeUnit
 from units.text import fold
 
-from .mapping import UNIT, UNIT_CODE, MappingError, Target, parse_target, suggest
+from .criteria import CriterionMatcher
+from .mapping import CHANGE_COLUMN, LABEL, PRIMARY, UNIT, UNIT_CODE, VALUE, MappingError, Target, parse_target, suggest
 from .numbers import CHANGE, NumberError, parse_cell
 from .parsing import FormulaWithoutValue, Table
 from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem
@@ -216,6 +217,22 @@ def resolve_columns(
                 )
             )
         seen[target.text] = header
+    if LABEL in seen and UNIT not in seen and UNIT_CODE not in seen:
+        # Rows are criteria of one unit: the figure is the first other column with content, the
+        # change the column that compares with last month, unless the user mapped them.
+        for index, (header, target) in enumerate(columns):
+            if target is not None or not header or fold(header) in given:
+                continue
+            text = fold(header)
+            if CHANGE_COLUMN not in seen and any(w in text for w in ("so voi", "tang", "giam", "thay doi")):
+                columns[index] = (header, Target(kind=CHANGE_COLUMN))
+                seen[CHANGE_COLUMN] = header
+            elif VALUE not in seen and text not in ("stt", "tt") and any(c is not None for c in table.column(index)):
+                columns[index] = (header, Target(kind=VALUE))
+                seen[VALUE] = header
+        if VALUE not in seen:
+            issues.append(Issue(_("Bảng theo tiêu chí nhưng chưa có cột kết quả."), sheet=table.sheet))
+        return columns, issues
     if UNIT not in seen and UNIT_CODE not in seen:
         issues.append(Issue(_("Chưa có cột tên đơn vị hoặc mã đơn vị."), sheet=table.sheet))
     if not any(t is not None and t.indicator is not None for _h, t in columns):
@@ -307,6 +324,10 @@ def validate(
     )
     if mapping_failed:
         return preview  # without a usable mapping, row checks would only repeat the same problem
+    if any(t is not None and t.kind == LABEL for _h, t in columns):
+        _validate_criteria(preview, indicators)
+        _compare(preview, indicators)
+        return preview
     resolver = UnitResolver(scope=scope, period=period, choices=choices)
     unit_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT), None)
     code_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT_CODE), None)
@@ -423,6 +444,55 @@ def validate(
 
     _compare(preview, indicators)
     return preview
+
+
+def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> None:
+    """A table of one unit's criteria (the scope's own figures): one result row, issues per table row."""
+    table, columns = preview.table, preview.columns
+    index = {t.kind: i for i, (_h, t) in enumerate(columns) if t is not None and t.indicator is None}
+    label_col, value_col, change_col = index[LABEL], index.get(VALUE), index.get(CHANGE_COLUMN)
+    result = RowResult(
+        row=table.rows[0][0], unit_text=preview.scope.name, resolution=Resolution(text=preview.scope.name)
+    )
+    result.resolution.unit, result.resolution.method = preview.scope, "name"
+    matcher = CriterionMatcher(indicators)
+    for number, cells in table.rows:
+        label = cells[label_col]
+        value = cells[value_col] if value_col is not None else None
+        if label in (None, "") or value in (None, ""):
+            continue
+
+        def issue(message, column, is_error=True, number=number):
+            result.issues.append(Issue(message, row=number, column=column, sheet=table.sheet, is_error=is_error))
+
+        indicator = matcher.match(str(label))
+        if indicator is None:
+            issue(
+                _("“%(label)s” không khớp với chỉ số nào trong bộ chỉ số; sửa tên tiêu chí hoặc xóa dòng này.")
+                % {"label": label},
+                table.headers[label_col],
+            )
+            continue
+        header = table.headers[value_col]
+        if isinstance(value, FormulaWithoutValue):
+            issue(_("ô chứa công thức %(formula)s nhưng chưa có giá trị tính sẵn.") % {"formula": str(value)}, header)
+            continue
+        try:
+            parsed = parse_cell(value, PRIMARY[indicator.measure])
+        except NumberError as exc:
+            issue(str(exc), header)
+            continue
+        if parsed is None:
+            continue
+        measures = {m: getattr(parsed, m) for m in MEASURES if getattr(parsed, m) not in (None, "")}
+        if change_col is not None and cells[change_col] not in (None, ""):
+            measures["change_text"] = parse_cell(cells[change_col], CHANGE).change_text
+        _quantize(measures, header, issue)
+        _check_range(indicator, measures, header, issue)
+        result.figures[indicator.pk] = measures
+    if result.errors:
+        result.status = ERROR
+    preview.rows.append(result)
 
 
 def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
