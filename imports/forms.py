@@ -25,6 +25,7 @@ class UploadForm(forms.Form):
     )
     scope = forms.CharField(
         label=gettext_lazy("Phạm vi (đơn vị cấp trên)"),
+        widget=forms.TextInput(attrs={"list": "assigned-units", "autocomplete": "off"}),
         help_text=gettext_lazy("Tên hoặc mã đơn vị mà các dòng trong tệp trực thuộc, ví dụ “Huyện Tiên Lữ”."),
     )
     data_as_of = forms.DateTimeField(

@@ -253,3 +253,15 @@ def test_a_failed_background_import_keeps_its_messages(client, staff, tien_lu):
     page = client.get(f"/nhap-lieu/{batch.pk}/trang-thai/").content.decode()
     assert "dòng 2, cột “Điểm tổng hợp”: “tám mươi” không phải là số." in page
     assert ImportRevision.objects.count() == 0
+
+
+def test_the_batch_list_shows_the_users_uploads_in_a_fixed_number_of_queries(
+    client, staff, tien_lu, django_assert_num_queries
+):
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        upload(client, tien_lu_xlsx(), name=name)
+    # session, user, the portal's home unit (two, from the base template), assigned units, batches with joins
+    with django_assert_num_queries(6):
+        page = client.get("/nhap-lieu/").content.decode()
+    assert all(name in page for name in ("a.xlsx", "b.xlsx", "c.xlsx"))
+    assert 'list="assigned-units"' in client.get("/nhap-lieu/tai-len/").content.decode()
