@@ -23,7 +23,7 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 200
 HEADER_SCAN_ROWS = 40
 # Zip members may expand to at most this many bytes in all, and any one member at most this ratio.
-MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200
 
 UNIT_HEADER_WORDS = ("ten don vi", "ten co quan", "don vi", "co quan", "ten xa", "ten huyen", "ma don vi", "ma dvhc")
@@ -275,11 +275,17 @@ def _csv_sheets(data: bytes):
             _("Tệp CSV phải mã hóa UTF-8 (có hoặc không có BOM); byte lỗi ở vị trí %(pos)s.") % {"pos": exc.start}
         ) from None
     sample = [line for line in text.splitlines()[:50] if line.strip()]
-    delimiter = _csv_delimiter(sample)
+    try:
+        delimiter = _csv_delimiter(sample)
+    except csv.Error as exc:
+        raise SpreadsheetError(_("Tệp CSV không hợp lệ: %(error)s") % {"error": exc}) from None
 
     def rows():
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            yield [cell if cell.strip() else None for cell in row]
+        try:
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+                yield [cell if cell.strip() else None for cell in row]
+        except csv.Error as exc:
+            raise SpreadsheetError(_("Tệp CSV không hợp lệ: %(error)s") % {"error": exc}) from None
 
     yield "CSV", rows
 

@@ -104,7 +104,8 @@ class Workbook:
         if self._strings is None:
             self._strings = []
             if "xl/sharedStrings.xml" in self.names:
-                self._strings = _shared_strings(self._read("xl/sharedStrings.xml"))
+                with self.zip.open("xl/sharedStrings.xml") as source:
+                    self._strings = _shared_strings(source)
         return self._strings
 
     def rows(self, path: str, max_columns: int):
@@ -212,7 +213,8 @@ def _convert(kind: str, raw: str | None, strings: list[str]):
     return raw  # "d" (ISO date) and anything newer: the text as stored
 
 
-def _shared_strings(data: bytes) -> list[str]:
+def _shared_strings(source) -> list[str]:
+    """The shared strings table, parsed as it streams out of the zip."""
     strings: list[str] = []
     parts: list[str] = []
     state = {"in_t": False, "phonetic": 0}
@@ -238,5 +240,11 @@ def _shared_strings(data: bytes) -> list[str]:
         if state["in_t"]:
             parts.append(data)
 
-    _parse_all(data, start=start, end=end, chars=chars)
+    parser = _parser(start, end, chars)
+    try:
+        while chunk := source.read(CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise XlsxError(f"XML error in the shared strings: {exc}") from None
     return strings

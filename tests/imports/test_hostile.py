@@ -180,3 +180,19 @@ def test_ods_with_a_dtd_is_refused(before, tien_lu):
     message = attempt(out.getvalue(), tien_lu, file_name="x.ods")
     assert "DTD/ENTITY" in message
     assert snapshot() == before
+
+
+def test_a_csv_with_a_giant_cell_is_refused(before, tien_lu):
+    data = ('Tên đơn vị;Điểm tổng hợp\n"Xã Thủ Sỹ' + "x" * 500_000 + '";89,63\n').encode()
+    message = attempt(data, tien_lu, file_name="x.csv")
+    assert "Tệp CSV không hợp lệ" in message
+    assert snapshot() == before
+
+
+def test_declared_uncompressed_size_over_the_limit_is_refused(before, tien_lu, monkeypatch):
+    from imports import parsing
+
+    monkeypatch.setattr(parsing, "MAX_UNCOMPRESSED_BYTES", 4096)
+    message = attempt(xlsx_bytes([HEADER, ["Xã Thủ Sỹ", "89,63", "18"]]), tien_lu)
+    assert "vượt giới hạn" in message and "có thể là tệp độc hại" in message
+    assert snapshot() == before
