@@ -6,6 +6,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("", views.batch_list, name="batch-list"),
+    path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("tai-len/", views.batch_create_view, name="batch-create"),
     path("mau/", views.template_download, name="template-download"),
     path("<int:pk>/ghep-cot/", views.batch_map, name="batch-map"),

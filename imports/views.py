@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required as django_login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,14 @@ from .services import (
 )
 from .tasks import import_apply_task
 from .template_file import template_xlsx
+
+# Unit staff are not Django "staff": they sign in here rather than on the admin's login page.
+login_required = django_login_required(login_url="imports:login")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "imports/login.html"
+    redirect_authenticated_user = True
 
 
 def _batch(request, pk: int) -> ImportBatch:

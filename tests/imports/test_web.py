@@ -142,9 +142,18 @@ def test_upload_over_the_size_limit_is_refused(client, staff, settings):
     assert ImportBatch.objects.count() == 0
 
 
-def test_anonymous_users_are_sent_to_log_in(client):
+def test_unit_staff_sign_in_on_the_import_login_page(client, tien_lu):
     response = client.get("/nhap-lieu/tai-len/")
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302 and response["Location"] == "/nhap-lieu/dang-nhap/?next=/nhap-lieu/tai-len/"
+    user = get_user_model().objects.create_user("xa", password="mat-khau-dai-123")  # not Django staff
+    UnitAssignment.objects.create(user=user, unit=tien_lu, role="staff")
+
+    response = client.post(
+        "/nhap-lieu/dang-nhap/", {"username": "xa", "password": "mat-khau-dai-123", "next": "/nhap-lieu/tai-len/"}
+    )
+
+    assert response["Location"] == "/nhap-lieu/tai-len/"
+    assert "Tải tệp số liệu lên" in client.get("/nhap-lieu/tai-len/").content.decode()
 
 
 def test_another_users_batch_is_not_visible(client, staff, tien_lu):
