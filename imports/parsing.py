@@ -330,6 +330,30 @@ def find_header(rows: list[tuple[int, list]]) -> int:
     )
 
 
+def _is_subheader(headers: list[str], cells: list) -> bool:
+    """A second header row under merged cells: text only, under a header cell left empty by a merge,
+    and nothing under the unit column (a data row always names its unit)."""
+    filled = [c for c in cells if c is not None]
+    if not filled or not all(_is_text(c) for c in filled):
+        return False
+    under_merge = any(i < len(cells) and cells[i] is not None and not h for i, h in enumerate(headers))
+    unit_columns = [i for i, h in enumerate(headers) if any(w in fold(h) for w in UNIT_HEADER_WORDS)]
+    return under_merge and all(i >= len(cells) or cells[i] is None for i in unit_columns)
+
+
+def _combine_headers(headers: list[str], sub: list, width: int) -> list[str]:
+    """ "Điểm tổng hợp" merged over "Điểm" | "Tăng giảm" → "Điểm tổng hợp Điểm" | "Điểm tổng hợp Tăng giảm"."""
+    combined, parent = [], ""
+    for i in range(width):
+        top = headers[i] if i < len(headers) else ""
+        below = str(sub[i]).strip() if i < len(sub) and sub[i] is not None else ""
+        if top:
+            parent = top
+        owner = top or parent  # an empty top cell belongs to the merged cell on its left
+        combined.append(f"{owner} {below}".strip() if below else top)
+    return combined
+
+
 def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
     """The data table of the chosen sheet (or of the first sheet that has one)."""
     if not data:
@@ -363,7 +387,11 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
         header_number, header_cells = rows[index]
         width = max(len(cells) for _, cells in rows)
         headers = [str(c).strip() if c is not None else "" for c in header_cells] + [""] * (width - len(header_cells))
-        body = [(n, cells + [None] * (width - len(cells))) for n, cells in rows[index + 1 :]]
+        first_data = index + 1
+        if first_data < len(rows) and _is_subheader(headers, rows[first_data][1]):
+            headers = _combine_headers(headers, rows[first_data][1], width)
+            first_data += 1
+        body = [(n, cells + [None] * (width - len(cells))) for n, cells in rows[first_data:]]
         found = Table(
             sheet=name,
             header_row=header_number,

@@ -110,3 +110,25 @@ def test_ods_repeated_blank_rows_are_not_expanded():
 def test_numbers_keep_their_type_from_xlsx():
     table = read_table(xlsx_bytes([["Tên đơn vị", "Điểm", "Số hồ sơ"], ["Xã Thủ Sỹ", 89.63, 30204]]), "a.xlsx")
     assert table.rows[0][1][1:] == [89.63, 30204]
+
+
+def test_a_two_row_header_under_merged_cells_is_read_as_one():
+    data = xlsx_bytes(
+        [
+            ["STT", "Tên đơn vị", "Điểm tổng hợp", None, "Tiến độ giải quyết"],
+            [None, None, "Điểm", "Tăng, giảm so với tháng trước", "Tỷ lệ (%)"],
+            ["1", "UBND xã Thủ Sỹ", "89,63", "6,96", "100"],
+        ],
+        title=["KẾT QUẢ THÁNG 8/2024"],
+        merge=["A1:E1", "C2:D2", "A2:A3", "B2:B3"],
+    )
+    table = read_table(data, "a.xlsx")
+    assert table.header_row == 2
+    assert table.headers == [
+        "STT",
+        "Tên đơn vị",
+        "Điểm tổng hợp Điểm",
+        "Điểm tổng hợp Tăng, giảm so với tháng trước",
+        "Tiến độ giải quyết Tỷ lệ (%)",
+    ]
+    assert table.rows == [(4, ["1", "UBND xã Thủ Sỹ", "89,63", "6,96", "100"])]

@@ -180,3 +180,18 @@ def test_footnotes_and_total_rows_are_skipped_with_a_note(demo, tien_lu):
     assert any(
         "Dòng 4 (“Ghi chú: số liệu tính đến 12h00 ngày 05/9/2024”) không có số liệu, bỏ qua." in n for n in notes
     )
+
+
+def test_a_two_row_merged_header_maps_and_imports(demo, tien_lu):
+    data = xlsx_bytes(
+        [
+            ["STT", "Tên đơn vị", "Điểm tổng hợp", None, "Tiến độ giải quyết"],
+            [None, None, "Điểm", "Tăng, giảm so với tháng trước", "Tỷ lệ (%)"],
+            ["1", "UBND xã Thủ Sỹ", "89,63", "6,96", "100"],
+        ],
+        merge=["C1:D1"],
+    )
+    period = Period.objects.get(year=2024, month=8)
+    preview = import_preview(data=data, file_name="m.xlsx", period=period, scope=tien_lu)
+    assert [t.text if t else None for _h, t in preview.columns] == [None, "unit", "total", "total:change", "2:rate"]
+    assert preview.errors == []
