@@ -59,10 +59,15 @@ class UnitResolver:
         self.scope = scope
         self.period = period
         self.choices = choices or {}
-        children = AdministrativeUnit.objects.filter(parent=scope)
-        self.valid = list(children.valid_in_month(period.first_day, period.last_day))
+        children = list(AdministrativeUnit.objects.filter(parent=scope))
+        first, last = period.first_day, period.last_day
+
+        def in_month(u) -> bool:
+            return (u.valid_from is None or u.valid_from <= last) and (u.valid_to is None or u.valid_to >= first)
+
+        self.valid = [u for u in children if in_month(u)]
+        self.invalid = [u for u in children if not in_month(u)]
         valid_ids = {u.pk for u in self.valid}
-        self.invalid = [u for u in children if u.pk not in valid_ids]
         self.by_id = {u.pk: u for u in self.valid}
         self.by_code: dict[str, list] = {}
         self.by_fold: dict[str, list] = {}
