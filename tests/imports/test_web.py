@@ -274,3 +274,31 @@ def test_the_batch_list_shows_the_users_uploads_in_a_fixed_number_of_queries(
         page = client.get("/nhap-lieu/").content.decode()
     assert all(name in page for name in ("a.xlsx", "b.xlsx", "c.xlsx"))
     assert 'list="assigned-units"' in client.get("/nhap-lieu/tai-len/").content.decode()
+
+
+def test_a_criteria_table_goes_through_the_pages_to_the_scope_itself(client, unit_tree):
+    from .test_criteria_table import HEADER, ROWS, TITLE
+
+    ha_noi = AdministrativeUnit.objects.get(tree="legacy", level="province", name="Thành phố Hà Nội")
+    get_user_model().objects.create_superuser("quantri", password="mat-khau-dai-123")
+    client.login(username="quantri", password="mat-khau-dai-123")
+    client.post(
+        "/nhap-lieu/tai-len/",
+        {
+            "file": SimpleUploadedFile("phu-luc-1.xlsx", xlsx_bytes([HEADER, *ROWS], title=TITLE)),
+            "period": "2024-12",
+            "scope": "Hà Nội",
+            "data_as_of": "2025-01-06T09:00",
+        },
+    )
+    batch = ImportBatch.objects.get()
+    targets = selected_targets(client.get(f"/nhap-lieu/{batch.pk}/ghep-cot/").content.decode())
+    assert targets == {"col-0": "", "col-1": "criterion", "col-2": "value", "col-3": "change"}
+    client.post(f"/nhap-lieu/{batch.pk}/ghep-cot/", targets)
+    client.post(f"/nhap-lieu/{batch.pk}/don-vi/")
+    page = client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/").content.decode()
+    assert "1 dòng mới" in page and "Tổng điểm các nhóm là 68,8" in page
+
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/")
+
+    assert Score.objects.filter(unit=ha_noi, period__year=2024, period__month=12).count() == 31
