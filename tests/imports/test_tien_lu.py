@@ -179,3 +179,11 @@ def test_bad_arguments_fail_with_vietnamese_messages(tmp_path):
         call_command("import_scores", str(tmp_path / "khong-co.xlsx"), "--period", "2024-08")
     with pytest.raises(CommandError, match="Cần --scope"):
         call_command("import_scores", str(path), "--period", "2024-08")
+
+
+def test_a_file_without_any_figure_exits_non_zero(tien_lu, tmp_path):
+    from .conftest import xlsx_bytes
+
+    path = _write(tmp_path, xlsx_bytes([["Tên đơn vị", "Điểm tổng hợp"], ["Xã Thủ Sỹ", None], ["Ghi chú", None]]))
+    with pytest.raises(CommandError, match="Tệp không có số liệu nào để nhập"):
+        call_command("import_scores", str(path), "--period", "2024-08", "--scope", "332")

@@ -73,8 +73,10 @@ class Command(BaseCommand):
         except ImportRejected as exc:
             raise CommandError(f"{path.name}: {exc}\nKhông có gì được ghi.") from None
         self._report(preview)
-        if not preview.can_apply:
+        if preview.errors:
             raise CommandError(f"Có {len(preview.errors)} lỗi; không có gì được ghi.")
+        if not preview.can_apply:
+            raise CommandError("Tệp không có số liệu nào để nhập; không có gì được ghi.")
         if options["dry_run"]:
             self.stdout.write("Chạy thử (--dry-run): không có gì được ghi.")
             return
