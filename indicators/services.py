@@ -94,7 +94,13 @@ def revision_apply(
     ).update(state=ImportRevision.State.SUPERSEDED)
     if connection.vendor == "postgresql":
         _write_postgresql(revision=revision, period=period, values=values)
-        return revision
+    else:
+        _write_orm(revision=revision, period=period, values=values, unit_ids=unit_ids)
+    return revision
+
+
+def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value], unit_ids: list[int]) -> None:
+    """The portable write (SQLite, the embedded default): history records, then the month's current scores."""
     measures = ("points", "rate", "count", "change_text")
     ScoreRecord.objects.bulk_create(
         [
@@ -113,7 +119,6 @@ def revision_apply(
         ],
         batch_size=5000,
     )
-    return revision
 
 
 def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[Value]) -> None:
