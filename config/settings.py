@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "units",
     "indicators",
+    "imports",
     "rankings",
     "accounts",
     "dispatches",
@@ -175,6 +176,10 @@ PORTAL_NAME = env_str("PORTAL_NAME", "Cổng công khai kết quả Bộ chỉ s
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A total that moves more than this many points from last month is flagged (a warning, not an error).
+IMPORT_JUMP_WARNING_POINTS = env_int("IMPORT_JUMP_WARNING_POINTS", 15)
+# Uploads larger than this are written by a Celery worker when a broker is configured.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -13,5 +13,6 @@ urlpatterns = [
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("api/v1/", include("rankings.urls")),
     path("cong-van/", include("dispatches.urls")),
+    path("nhap-lieu/", include("imports.urls")),
     path("", include("portal.urls")),
 ]

@@ -204,6 +204,7 @@ def demo_load() -> bool:
         values=values,
         file_name=f"{DEMO_MARK}tien-lu-2024-08.xlsx",
         file_sha256="",
+        audit_action=None,
         data_as_of=datetime.datetime(2024, 9, 5, 12, 0, tzinfo=TZ),
         source="Công văn của UBND huyện Tiên Lữ, tháng 8/2024 (theo Công văn 303/VPUB-PVHCC&KSTT ngày 05/9/2024)",
     )
@@ -237,6 +238,7 @@ def demo_load() -> bool:
             values=values,
             file_name=f"{DEMO_MARK}tien-lu-synthetic-{period.key}",
             file_sha256="",
+            audit_action=None,
             data_as_of=datetime.datetime(year + (month == 12), month % 12 + 1, 5, 12, 0, tzinfo=TZ),
             source="Dữ liệu minh họa tổng hợp (không phải số liệu công bố)",
             is_demo=True,
@@ -251,6 +253,7 @@ def demo_load() -> bool:
         values=_values(my_hao, codes, MY_HAO_2025_02),
         file_name=f"{DEMO_MARK}my-hao-2025-02.xlsx",
         file_sha256="",
+        audit_action=None,
         data_as_of=datetime.datetime(2025, 3, 5, 0, 0, tzinfo=TZ),
         source="Công văn của UBND thị xã Mỹ Hào, tháng 02/2025 (theo Công văn 63/VPUB-PVHCC&KSTT ngày 05/3/2025)",
     )
@@ -261,6 +264,7 @@ def demo_load() -> bool:
         values=_values(ha_noi, codes, HA_NOI_2024_12),
         file_name=f"{DEMO_MARK}ha-noi-2024-12.xlsx",
         file_sha256="",
+        audit_action=None,
         data_as_of=datetime.datetime(2025, 1, 6, 9, 0, tzinfo=TZ),
         source="Công văn số 193/UBND-KSTTHC ngày 17/01/2025 của UBND thành phố Hà Nội",
     )

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
@@ -64,6 +64,7 @@ def revision_apply(
     user=None,
     source: str = "",
     is_demo: bool = False,
+    audit_action: str | None = "import",
 ) -> ImportRevision:
     """Record `values` as a new revision of `period` for `scope` and make them the current figures.
 
@@ -93,12 +94,31 @@ def revision_apply(
     ImportRevision.objects.filter(period=period, scope=scope, state=ImportRevision.State.APPLIED).exclude(
         pk=revision.pk
     ).update(state=ImportRevision.State.SUPERSEDED)
-    fields = dict(points="points", rate="rate", count="count", change_text="change_text")
+    if connection.vendor == "postgresql":
+        _write_postgresql(revision=revision, period=period, values=values)
+    else:
+        _write_orm(revision=revision, period=period, values=values, unit_ids=unit_ids)
+    if audit_action:
+        audit_record(
+            user=user,
+            action=audit_action,
+            unit=scope,
+            period=period,
+            summary=f"{revision}: {len(unit_ids)} đơn vị, {len(values)} giá trị, từ {file_name}",
+            after={"revision": revision.number, "file_sha256": file_sha256, "data_as_of": data_as_of.isoformat()},
+        )
+    from rankings.services import rankings_enqueue_for_month  # rankings read indicators: import late
+
+    rankings_enqueue_for_month(period=period)  # the month, its quarter and year; sent once this commits
+    return revision
+
+
+def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value], unit_ids: list[int]) -> None:
+    """The portable write (SQLite, the embedded default): history records, then the month's current scores."""
+    measures = ("points", "rate", "count", "change_text")
     ScoreRecord.objects.bulk_create(
         [
-            ScoreRecord(
-                revision=revision, unit_id=v.unit_id, indicator_id=v.indicator_id, **{f: getattr(v, f) for f in fields}
-            )
+            ScoreRecord(revision=revision, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *measures)})
             for v in values
         ],
         batch_size=5000,
@@ -107,20 +127,59 @@ def revision_apply(
     Score.objects.bulk_create(
         [
             Score(
-                revision=revision,
-                period=period,
-                unit_id=v.unit_id,
-                indicator_id=v.indicator_id,
-                **{f: getattr(v, f) for f in fields},
+                revision=revision, period=period, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *measures)}
             )
             for v in values
         ],
         batch_size=5000,
     )
-    from rankings.services import rankings_enqueue_for_month  # rankings read indicators: import late
 
-    rankings_enqueue_for_month(period=period)  # the month, its quarter and year; sent once this commits
-    return revision
+
+def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[Value]) -> None:
+    """Stage the figures once with COPY, then write both tables with set-based SQL.
+
+    A national month is 100k figures. Current scores that already exist are updated in place
+    rather than deleted and inserted again: only their revision changes among the foreign keys,
+    so the database checks one key per row instead of four. The database still checks every
+    constraint; a bad row aborts the whole transaction.
+    """
+    score = connection.ops.quote_name(Score._meta.db_table)
+    record = connection.ops.quote_name(ScoreRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        # Several revisions can be applied in one transaction (the demo, a revert): reuse the table.
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS revision_incoming (unit_id bigint NOT NULL, indicator_id bigint NOT NULL, "
+            "points numeric(6, 2), rate numeric(7, 3), count bigint, change_text varchar(60) NOT NULL) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE revision_incoming")
+        with cursor.cursor.copy("COPY revision_incoming FROM STDIN") as copy:
+            for v in values:
+                copy.write_row((v.unit_id, v.indicator_id, v.points, v.rate, v.count, v.change_text))
+        cursor.execute("ANALYZE revision_incoming")
+        cursor.execute(
+            f"INSERT INTO {record} (revision_id, unit_id, indicator_id, points, rate, count, change_text) "
+            "SELECT %s, unit_id, indicator_id, points, rate, count, change_text FROM revision_incoming",
+            [revision.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {score} s WHERE s.period_id = %s "
+            "AND s.unit_id IN (SELECT DISTINCT unit_id FROM revision_incoming) "
+            "AND NOT EXISTS (SELECT 1 FROM revision_incoming i WHERE i.unit_id = s.unit_id AND i.indicator_id = s.indicator_id)",
+            [period.pk],
+        )
+        cursor.execute(
+            f"UPDATE {score} s SET revision_id = %s, points = i.points, rate = i.rate, count = i.count, "
+            "change_text = i.change_text FROM revision_incoming i "
+            "WHERE s.period_id = %s AND s.unit_id = i.unit_id AND s.indicator_id = i.indicator_id",
+            [revision.pk, period.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {score} (revision_id, period_id, unit_id, indicator_id, points, rate, count, change_text) "
+            "SELECT %s, %s, i.unit_id, i.indicator_id, i.points, i.rate, i.count, i.change_text FROM revision_incoming i "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {score} s WHERE s.period_id = %s AND s.unit_id = i.unit_id "
+            "AND s.indicator_id = i.indicator_id)",
+            [revision.pk, period.pk, period.pk],
+        )
 
 
 @transaction.atomic

@@ -14,9 +14,13 @@ pytestmark = pytest.mark.postgres
 
 def _cluster(action: str) -> None:
     version = next(Path("/etc/postgresql").iterdir()).name
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, "-m", "fast"]
-                   if action == "stop" else ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, "-m", "fast"]
+        if action == "stop"
+        else ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_requests_fail_cleanly_while_postgres_is_down_and_succeed_after(gunicorn_server):

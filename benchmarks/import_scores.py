@@ -1,0 +1,296 @@
+"""Benchmark: a national-scale month (4,100 units × 25 values) through the portal's import, against
+django-import-export's stock ModelResource and a raw PostgreSQL COPY of the same rows.
+
+    python benchmarks/import_scores.py [--quick]
+
+Creates a synthetic province (tree "custom", code BENCH-IMPORT) with its communes, imports, and
+removes everything it created at the end. Prints figures and ends with one JSON line.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import sys
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+import openpyxl  # noqa: E402
+import tablib  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from import_export import resources  # noqa: E402
+
+from imports.services import import_commit, import_preview  # noqa: E402
+from indicators.models import ImportRevision, Score, ScoreRecord  # noqa: E402
+from indicators.selectors import framework_for  # noqa: E402
+from indicators.services import indicators_by_code, period_get  # noqa: E402
+from units.models import AdministrativeUnit, Tree  # noqa: E402
+
+PROVINCE_CODE = "BENCH-IMPORT"
+# 25 value columns: the total, six groups, and criteria of every measure.
+COLUMNS = [
+    ("Điểm tổng hợp", "total"),
+    *[(f"Nhóm {g} (điểm)", g) for g in "123456"],
+    *[(c, c) for c in ["1.1", "2.2", "2.3", "3.4", "3.5", "3.6", "3.7", "5.1", "5.2", "6.1", "6.2"]],
+    ("2.1", "2.1"),
+    ("6.4", "6.4"),
+    *[(c, c) for c in ["1.2", "1.3", "3.1", "3.2", "4.4"]],
+]
+GROUP_MAX = {"1": 18, "2": 20, "3": 12, "4": 10, "5": 18, "6": 22}
+
+
+def units(n: int) -> tuple[AdministrativeUnit, list[AdministrativeUnit]]:
+    province, _ = AdministrativeUnit.objects.get_or_create(
+        tree=Tree.CUSTOM,
+        code=PROVINCE_CODE,
+        defaults=dict(
+            name="Tỉnh Thử Nghiệm Hiệu Năng", short_name="Thử Nghiệm Hiệu Năng", kind="Tỉnh", level="province"
+        ),
+    )
+    existing = AdministrativeUnit.objects.filter(parent=province).count()
+    if existing < n:
+        new = []
+        for i in range(existing, n):
+            name = f"Xã Thử Nghiệm {i + 1:05d}"
+            unit = AdministrativeUnit(
+                tree=Tree.CUSTOM,
+                code=f"{PROVINCE_CODE}-{i + 1:05d}",
+                name=name,
+                short_name=name[3:],
+                kind="Xã",
+                level="commune",
+                parent=province,
+            )
+            unit.search_name = unit.name.lower()
+            from units.text import fold, name_key
+
+            unit.search_name, unit.match_key = fold(name), name_key(name)
+            new.append(unit)
+        AdministrativeUnit.objects.bulk_create(new, batch_size=2000)
+    return province, list(AdministrativeUnit.objects.filter(parent=province).order_by("code")[:n])
+
+
+def cell(code: str, rng: random.Random):
+    if code == "total":
+        return f"{rng.uniform(50, 99):.2f}".replace(".", ",")
+    if code in GROUP_MAX:
+        return f"{rng.uniform(0, GROUP_MAX[code]):.2f}".replace(".", ",")
+    if code in ("2.1", "6.4"):
+        return f"{rng.randint(0, 2_000_000):,}".replace(",", ".")
+    if code in ("1.2", "1.3", "3.1", "3.2", "4.4"):
+        return f"{rng.randint(0, 300_000):,}".replace(",", ".") + f" ({rng.uniform(0, 100):.2f}%)".replace(".", ",")
+    return f"{rng.uniform(0, 100):.2f}%".replace(".", ",")
+
+
+def table_rows(unit_list, seed: int):
+    rng = random.Random(seed)
+    header = ["STT", "Mã đơn vị", "Tên đơn vị", *[h for h, _ in COLUMNS]]
+    rows = [header]
+    for i, unit in enumerate(unit_list, start=1):
+        rows.append([i, unit.code, unit.name, *[cell(code, rng) for _, code in COLUMNS]])
+    return rows
+
+
+def xlsx(rows) -> bytes:
+    workbook = openpyxl.Workbook(write_only=True)
+    ws = workbook.create_sheet("Kết quả")
+    ws.append(["KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP — DỮ LIỆU THỬ NGHIỆM"])
+    ws.append([])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+MAPPING = {h: code for h, code in COLUMNS} | {"Mã đơn vị": "unit_code", "Tên đơn vị": "unit", "STT": ""}
+
+
+SPLITS: dict[str, float] = {}
+
+
+def portal_import(data: bytes, name: str, period, province) -> tuple[float, int]:
+    """Parse, map, resolve, validate, then write and commit: the whole path of `import_scores`."""
+    started = time.perf_counter()
+    preview = import_preview(data=data, file_name=name, period=period, scope=province, mapping=MAPPING)
+    if preview.errors:
+        raise SystemExit(f"benchmark file has errors: {[str(e) for e in preview.errors[:5]]}")
+    checked = time.perf_counter()
+    revision = import_commit(preview=preview, file_name=name, file_sha256="bench", data_as_of=timezone.now())
+    done = time.perf_counter()
+    SPLITS[name] = (round(checked - started, 2), round(done - checked, 2))
+    return done - started, revision.value_count
+
+
+class ScoreResource(resources.ModelResource):
+    class Meta:
+        model = Score
+        fields = ("unit", "period", "indicator", "revision", "points", "rate", "count", "change_text")
+        import_id_fields = ("unit", "period", "indicator")
+
+
+def long_rows(unit_list, period, revision, codes, n_values: int, seed: int):
+    """The same figures in the long form a ModelResource or COPY takes: one row per value."""
+    rng = random.Random(seed)
+    out = []
+    for unit in unit_list:
+        for _header, code in COLUMNS:
+            indicator = codes[code]
+            value = dict(points=None, rate=None, count=None)
+            if indicator.measure == "points":
+                value["points"] = Decimal(f"{rng.uniform(0, float(indicator.max_points)):.2f}")
+            elif indicator.measure == "percent":
+                value["rate"] = Decimal(f"{rng.uniform(0, 100):.2f}")
+            else:
+                value["count"] = rng.randint(0, 300_000)
+            out.append((unit.pk, period.pk, indicator.pk, revision.pk, value["points"], value["rate"], value["count"]))
+            if len(out) >= n_values:
+                return out
+    return out
+
+
+def stock_import(rows) -> float:
+    dataset = tablib.Dataset(
+        headers=["unit", "period", "indicator", "revision", "points", "rate", "count", "change_text"]
+    )
+    for unit_id, period_id, indicator_id, revision_id, points, rate, count in rows:
+        dataset.append([unit_id, period_id, indicator_id, revision_id, points, rate, count, ""])
+    started = time.perf_counter()
+    result = ScoreResource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
+    elapsed = time.perf_counter() - started
+    assert not result.has_errors()
+    return elapsed
+
+
+def raw_copy(rows) -> tuple[float, float]:
+    with transaction.atomic():
+        unit_ids = sorted({r[0] for r in rows})
+        Score.objects.filter(period_id=rows[0][1], unit_id__in=unit_ids).delete()
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY indicators_score (unit_id, period_id, indicator_id, revision_id, points, rate, count, change_text) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row((*row, ""))
+            copy_only = time.perf_counter() - started
+        # The table's foreign keys are checked at commit; a fair floor includes them.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        elapsed = time.perf_counter() - started
+        print(f"COPY thô: {len(rows)} dòng trong {copy_only:.2f} s, kể cả kiểm tra khóa ngoại {elapsed:.2f} s")
+        transaction.set_rollback(True)
+    return copy_only, elapsed
+
+
+def cleanup(province) -> None:
+    with transaction.atomic():
+        unit_ids = list(AdministrativeUnit.objects.filter(parent=province).values_list("pk", flat=True))
+        Score.objects.filter(unit_id__in=unit_ids).delete()
+        ScoreRecord.objects.filter(unit_id__in=unit_ids).delete()
+        ImportRevision.objects.filter(scope=province).delete()
+        AdministrativeUnit.objects.filter(parent=province).delete()
+        province.delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="410 units instead of 4,100")
+    args = parser.parse_args()
+    n_units = 410 if args.quick else 4100
+    if connection.vendor != "postgresql":
+        print("Cần PostgreSQL (DATABASE_URL) để so với COPY; chạy trên", connection.vendor)
+    codes = indicators_by_code(framework=framework_for())
+    period = period_get(year=2024, month=11)
+    province, unit_list = units(n_units)
+    try:
+        rows = table_rows(unit_list, seed=1)
+        xlsx_data, csv_data = xlsx(rows), csv_bytes(rows)
+        print(
+            f"{n_units} đơn vị × {len(COLUMNS)} giá trị; XLSX {len(xlsx_data) / 1e6:.1f} MB, CSV {len(csv_data) / 1e6:.1f} MB"
+        )
+
+        # Warm up (imports, catalogue, translations) on a small file so the timing is the import's own.
+        portal_import(xlsx(table_rows(unit_list[:20], seed=9)), "warm-up.xlsx", period, province)
+        xlsx_s, values = portal_import(xlsx_data, "bench.xlsx", period, province)
+        print(
+            f"portal XLSX: {values} giá trị trong {xlsx_s:.2f} s ({values / xlsx_s:,.0f}/s); "
+            f"đọc + kiểm tra {SPLITS['bench.xlsx'][0]} s, ghi + commit {SPLITS['bench.xlsx'][1]} s"
+        )
+        csv_s, _ = portal_import(csv_bytes(table_rows(unit_list, seed=2)), "bench.csv", period, province)
+        print(
+            f"portal CSV:  {values} giá trị trong {csv_s:.2f} s ({values / csv_s:,.0f}/s); "
+            f"đọc + kiểm tra {SPLITS['bench.csv'][0]} s, ghi + commit {SPLITS['bench.csv'][1]} s (ghi đè tháng đã có)"
+        )
+
+        tracemalloc.start()
+        portal_import(xlsx(table_rows(unit_list, seed=3)), "bench-mem.xlsx", period, province)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        peak_mb = peak / 1048576
+        print(f"bộ nhớ đỉnh (tracemalloc, nhập XLSX): {peak_mb:.0f} MB")
+
+        revision = ImportRevision.objects.filter(scope=province, period=period).order_by("-number").first()
+        sample = min(5000, values)
+        sample_rows = long_rows(unit_list, period, revision, codes, sample, seed=4)
+        stock_s = stock_import(sample_rows)
+        stock_extrapolated = stock_s * values / sample
+        print(
+            f"django-import-export ModelResource: {sample} dòng trong {stock_s:.2f} s; "
+            f"ƯỚC TÍNH cho {values}: {stock_extrapolated:.1f} s (ngoại suy tuyến tính)"
+        )
+        copy_rows = long_rows(unit_list, period, revision, codes, values, seed=5)
+        copy_only_s, copy_s = raw_copy(copy_rows)
+    finally:
+        cleanup(province)
+
+    vs_stock = stock_extrapolated / xlsx_s
+    vs_copy = xlsx_s / copy_s
+    print(f"tỷ lệ: nhanh hơn ModelResource {vs_stock:.0f}×; chậm hơn COPY thô {vs_copy:.1f}×")
+    goals = {"xlsx_seconds_max": 5.0, "vs_stock_min": 50, "vs_copy_max": 10, "peak_mb_max": 400}
+    figures = {
+        "units": n_units,
+        "values": values,
+        "xlsx_seconds": round(xlsx_s, 2),
+        "xlsx_read_validate_seconds": SPLITS["bench.xlsx"][0],
+        "xlsx_write_commit_seconds": SPLITS["bench.xlsx"][1],
+        "csv_seconds": round(csv_s, 2),
+        "stock_sample_rows": sample,
+        "stock_sample_seconds": round(stock_s, 2),
+        "stock_extrapolated_seconds": round(stock_extrapolated, 1),
+        "copy_seconds": round(copy_s, 3),
+        "copy_without_fk_checks_seconds": round(copy_only_s, 3),
+        "load_average": round(os.getloadavg()[0], 1),
+        "vs_stock": round(vs_stock, 1),
+        "vs_copy": round(vs_copy, 1),
+        "peak_mb": round(peak_mb, 1),
+    }
+    met = xlsx_s <= 5 and vs_stock >= 50 and vs_copy <= 10 and peak_mb <= 400
+    if args.quick:
+        figures["quick"] = True
+    print(json.dumps({"benchmark": "import_scores", "figures": figures, "goals": goals, "goal_met": met}))
+
+
+if __name__ == "__main__":
+    main()

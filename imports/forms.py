@@ -1,0 +1,81 @@
+"""Forms of the staff import flow: the upload, the column mapping and the choice of units."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators.services import period_parse
+from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
+
+from .parsing import max_upload_bytes
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Tệp số liệu"),
+        help_text=gettext_lazy("XLSX, XLS, ODS hoặc CSV (UTF-8, phân cách bằng dấu phẩy hoặc chấm phẩy)."),
+    )
+    period = forms.CharField(
+        label=gettext_lazy("Tháng"),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-08"}),
+        help_text=gettext_lazy("Dạng NĂM-THÁNG, ví dụ 2024-08."),
+    )
+    scope = forms.CharField(
+        label=gettext_lazy("Phạm vi (đơn vị cấp trên)"),
+        widget=forms.TextInput(attrs={"list": "assigned-units", "autocomplete": "off"}),
+        help_text=gettext_lazy("Tên hoặc mã đơn vị mà các dòng trong tệp trực thuộc, ví dụ “Huyện Tiên Lữ”."),
+    )
+    data_as_of = forms.DateTimeField(
+        label=gettext_lazy("Số liệu tính đến"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=gettext_lazy("Thời điểm Cổng Dịch vụ công quốc gia tính số liệu (ghi trên công văn)."),
+    )
+    sheet = forms.CharField(
+        label=gettext_lazy("Trang tính"),
+        required=False,
+        help_text=gettext_lazy("Để trống: trang đầu tiên có bảng số liệu."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(
+                _("Tệp nặng %(size)s MB, vượt giới hạn %(limit)s MB.")
+                % {"size": round(upload.size / 1048576, 1), "limit": round(max_upload_bytes() / 1048576, 1)}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("Tệp rỗng (0 byte)."))
+        return upload
+
+    def clean_period(self):
+        try:
+            return period_parse(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        period = cleaned.get("period")
+        text = cleaned.get("scope")
+        if period and text:
+            try:
+                cleaned["scope"] = unit_lookup(text=text, on=period.last_day)
+            except (UnitNotFound, AmbiguousUnit) as exc:
+                self.add_error("scope", str(exc))
+        return cleaned
+
+    @staticmethod
+    def initial_as_of() -> datetime.datetime:
+        return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def target_field(choices, initial: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[("", _("— bỏ qua cột này —")), *choices],
+        required=False,
+        initial=initial,
+    )

@@ -1,0 +1,75 @@
+"""An upload on its way through map → resolve → preview → apply, and saved column mappings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet for a month and scope, with the user's choices so far and its outcome."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("Đã tải lên")
+        MAPPED = "mapped", _("Đã ghép cột")
+        APPLYING = "applying", _("Đang ghi")
+        APPLIED = "applied", _("Đã ghi")
+        FAILED = "failed", _("Lỗi")
+
+    file_name = models.CharField(_("tệp"), max_length=255)
+    file_data = models.BinaryField(_("nội dung tệp"))
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    sheet = models.CharField(_("trang tính"), max_length=100, blank=True)
+    period = models.ForeignKey("indicators.Period", on_delete=models.PROTECT, related_name="+")
+    scope = models.ForeignKey("units.AdministrativeUnit", verbose_name=_("phạm vi"), on_delete=models.PROTECT)
+    data_as_of = models.DateTimeField(_("số liệu tính đến"))
+    mapping = models.JSONField(_("ghép cột"), default=dict, blank=True, help_text=_("Tiêu đề cột → đích."))
+    unit_choices = models.JSONField(
+        _("chọn đơn vị"), default=dict, blank=True, help_text=_("Tên trong tệp → id đơn vị, hoặc “create”.")
+    )
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.UPLOADED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    summary = models.JSONField(_("kết quả"), default=dict, blank=True)
+    revision = models.ForeignKey(
+        "indicators.ImportRevision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tệp nhập")
+        verbose_name_plural = _("tệp nhập")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="batch_progress_range"),
+            models.CheckConstraint(
+                condition=~Q(state="applied") | Q(revision__isnull=False), name="batch_applied_has_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.period})"
+
+
+class MappingPreset(models.Model):
+    """A named column mapping (folded header → target) offered again for files with the same headers."""
+
+    name = models.CharField(_("tên"), max_length=100)
+    scope = models.ForeignKey(
+        "units.AdministrativeUnit", verbose_name=_("phạm vi"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    mapping = models.JSONField(_("ghép cột"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mẫu ghép cột")
+        verbose_name_plural = _("mẫu ghép cột")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["name", "scope"], name="preset_name_unique_per_scope")]
+
+    def __str__(self) -> str:
+        return self.name

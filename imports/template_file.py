@@ -1,0 +1,51 @@
+"""The XLSX template staff download for their scope: the month's units filled in, columns the importer maps by itself."""
+
+import io
+
+import openpyxl
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font
+
+from indicators.models import Period
+from units.models import AdministrativeUnit
+
+GROUPS = [
+    ("1", "Công khai, minh bạch"),
+    ("2", "Tiến độ giải quyết"),
+    ("3", "Dịch vụ công trực tuyến"),
+    ("4", "Thanh toán trực tuyến"),
+    ("5", "Mức độ hài lòng"),
+    ("6", "Số hóa hồ sơ"),
+]
+
+
+def template_headers() -> list[str]:
+    headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Điểm tổng hợp", "Điểm tổng hợp tăng hoặc giảm so với tháng trước"]
+    headers += [f"{name} (điểm)" for _code, name in GROUPS]
+    headers += [f"{name} (tỷ lệ %)" for _code, name in GROUPS]
+    return headers
+
+
+def template_xlsx(*, scope: AdministrativeUnit, period: Period) -> bytes:
+    units = AdministrativeUnit.objects.filter(parent=scope).valid_in_month(period.first_day, period.last_day)
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = _("Số liệu")
+    ws.append([_("KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP THÁNG %(period)s") % {"period": period}])
+    ws.append([_("Phạm vi: %(scope)s (mã %(code)s)") % {"scope": scope.name, "code": scope.code}])
+    ws.append(
+        [_("Ghi số như trên Cổng Dịch vụ công quốc gia: 88,03 hoặc 88.03; tỷ lệ 70,87%. Không sửa cột mã đơn vị.")]
+    )
+    ws.append([])
+    ws.append(template_headers())
+    for cell in ws[5]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for number, unit in enumerate(units.order_by("name"), start=1):
+        ws.append([number, unit.code, unit.name])
+    for column, width in zip("ABCDE", (6, 12, 32, 14, 18), strict=True):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "D6"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

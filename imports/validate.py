@@ -1,0 +1,574 @@
+"""Checking every cell of a mapped table before anything is written, and comparing with the current data.
+
+The outcome is a `Preview`: per row its unit, figures, status (new / changed / unchanged / error)
+and the issues found, each located by sheet, row and column; and the values ready to apply.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from indicators.formatting import format_number
+from indicators.models import Indicator, Period, Score
+from indicators.services import Value
+from units.models import AdministrativeUnit
+from units.text import fold
+
+from .criteria import CriterionMatcher
+from .mapping import CHANGE_COLUMN, LABEL, PRIMARY, UNIT, UNIT_CODE, VALUE, MappingError, Target, parse_target, suggest
+from .numbers import CHANGE, NumberError, parse_cell
+from .parsing import FormulaWithoutValue, Table
+from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem
+
+NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+# Rows of a table that sum or average the others rather than name a unit (folded).
+SUMMARY_ROWS = {
+    "tong",
+    "tong cong",
+    "tong so",
+    "cong",
+    "toan huyen",
+    "toan tinh",
+    "toan thanh pho",
+    "toan thi xa",
+    "binh quan",
+    "trung binh",
+    "trung binh chung",
+}
+STATUS_LABELS = {NEW: "Mới", CHANGED: "Thay đổi", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
+MEASURES = ("points", "rate", "count", "change_text")
+TWO_PLACES, THREE_PLACES = Decimal("0.01"), Decimal("0.001")
+# Published totals are rounded: a gap up to this much between the total and the groups' sum is rounding.
+SUM_TOLERANCE = Decimal("0.1")
+
+
+def jump_limit() -> Decimal:
+    return Decimal(str(getattr(settings, "IMPORT_JUMP_WARNING_POINTS", 15)))
+
+
+@dataclass
+class Issue:
+    """An error (blocks the import) or a warning (does not), located in the file."""
+
+    message: str
+    row: int | None = None
+    column: str = ""
+    sheet: str = ""
+    is_error: bool = True
+
+    def where(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(_("trang “%(sheet)s”") % {"sheet": self.sheet})
+        if self.row:
+            parts.append(_("dòng %(row)s") % {"row": self.row})
+        if self.column:
+            parts.append(_("cột “%(column)s”") % {"column": self.column})
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where[:1].upper()}{where[1:]}: {self.message}" if where else self.message
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Change:
+    """One figure that applying would change; rendered only when shown (a national file has 100k)."""
+
+    indicator: Indicator
+    old: dict | None
+    new: dict | None
+
+    @property
+    def before(self) -> str:
+        return _show(self.old)
+
+    @property
+    def after(self) -> str:
+        return _show(self.new) if self.new is not None else _("(bỏ — tệp không có)")
+
+
+@dataclass
+class RowResult:
+    """One data row of the file and what importing it would do."""
+
+    row: int
+    unit_text: str
+    resolution: Resolution | None
+    figures: dict[int, dict] = field(default_factory=dict)  # indicator id → measures
+    issues: list[Issue] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    status: str = NEW
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+    @property
+    def unit(self) -> AdministrativeUnit | None:
+        return self.resolution.unit if self.resolution else None
+
+    def status_label(self) -> str:
+        return _(STATUS_LABELS[self.status])
+
+
+@dataclass
+class Preview:
+    """Everything the user sees before applying, and the values that applying would write."""
+
+    table: Table
+    period: Period
+    scope: AdministrativeUnit
+    columns: list[tuple[str, Target | None]]
+    rows: list[RowResult]
+    file_issues: list[Issue]
+    create_missing: bool = False
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.file_issues if i.is_error] + [i for r in self.rows for i in r.errors]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.file_issues if not i.is_error] + [i for r in self.rows for i in r.warnings]
+
+    @property
+    def can_apply(self) -> bool:
+        return not self.errors and any(r.figures for r in self.rows)
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return [h for h, t in self.columns if t is None and h]
+
+    @property
+    def unresolved(self) -> list[RowResult]:
+        return [r for r in self.rows if r.resolution is not None and not r.resolution.ok]
+
+    @property
+    def to_create(self) -> list[RowResult]:
+        return [r for r in self.rows if r.resolution is not None and r.resolution.method == TO_CREATE]
+
+    def counts(self) -> dict[str, int]:
+        counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0, ERROR: 0}
+        for r in self.rows:
+            counts[r.status] += 1
+        counts["values"] = sum(len(r.figures) for r in self.rows)
+        return counts
+
+    def values(self, unit_ids: dict[str, int] | None = None) -> list[Value]:
+        """The figures to write; `unit_ids` gives the ids of units created for names marked "create"."""
+        out = []
+        for r in self.rows:
+            unit_id = r.unit.pk if r.unit else (unit_ids or {}).get(r.unit_text)
+            if unit_id is None:
+                continue
+            for indicator_id, measures in r.figures.items():
+                out.append(Value(unit_id=unit_id, indicator_id=indicator_id, **measures))
+        return out
+
+
+def resolve_columns(
+    table: Table, indicators: dict[str, Indicator], mapping: dict[str, str] | None
+) -> tuple[list[tuple[str, Target | None]], list[Issue]]:
+    """Each header's target: the user's mapping where given (by header text, case/diacritics ignored), else a suggestion."""
+    given = {fold(k): v for k, v in (mapping or {}).items()}
+    used = set()
+    columns, issues = [], []
+    for index, header in enumerate(table.headers):
+        key = fold(header)
+        if key in given:
+            text = given[key]
+            used.add(key)
+        else:
+            text = suggest(header, table.column(index), indicators) if header else ""
+        try:
+            columns.append((header, parse_target(text, indicators)))
+        except MappingError as exc:
+            columns.append((header, None))
+            issues.append(Issue(str(exc), column=header, sheet=table.sheet))
+    for key in mapping or {}:
+        if fold(key) not in used:
+            issues.append(
+                Issue(
+                    _("Không có cột “%(header)s” trong tệp (các cột: %(headers)s).")
+                    % {"header": key, "headers": "; ".join(h for h in table.headers if h)},
+                    sheet=table.sheet,
+                )
+            )
+    seen: dict[str, str] = {}
+    for header, target in columns:
+        if target is None:
+            continue
+        if target.text in seen:
+            issues.append(
+                Issue(
+                    _("Hai cột cùng ghép vào “%(target)s”: “%(a)s” và “%(b)s”; bỏ ghép một cột.")
+                    % {"target": target.label(), "a": seen[target.text], "b": header},
+                    sheet=table.sheet,
+                )
+            )
+        seen[target.text] = header
+    if LABEL in seen and UNIT not in seen and UNIT_CODE not in seen:
+        # Rows are criteria of one unit: the figure is the first other column with content, the
+        # change the column that compares with last month, unless the user mapped them.
+        for index, (header, target) in enumerate(columns):
+            if target is not None or not header or fold(header) in given:
+                continue
+            text = fold(header)
+            if CHANGE_COLUMN not in seen and any(w in text for w in ("so voi", "tang", "giam", "thay doi")):
+                columns[index] = (header, Target(kind=CHANGE_COLUMN))
+                seen[CHANGE_COLUMN] = header
+            elif VALUE not in seen and text not in ("stt", "tt") and any(c is not None for c in table.column(index)):
+                columns[index] = (header, Target(kind=VALUE))
+                seen[VALUE] = header
+        if VALUE not in seen:
+            issues.append(Issue(_("Bảng theo tiêu chí nhưng chưa có cột kết quả."), sheet=table.sheet))
+        return columns, issues
+    if UNIT not in seen and UNIT_CODE not in seen:
+        issues.append(Issue(_("Chưa có cột tên đơn vị hoặc mã đơn vị."), sheet=table.sheet))
+    if not any(t is not None and t.indicator is not None for _h, t in columns):
+        issues.append(Issue(_("Chưa có cột số liệu nào được ghép với một chỉ số."), sheet=table.sheet))
+    return columns, issues
+
+
+def _quantize(measures: dict, header: str, issue) -> None:
+    for name, places in (("points", TWO_PLACES), ("rate", THREE_PLACES)):
+        value = measures.get(name)
+        if value is not None and value != value.quantize(places):
+            measures[name] = value.quantize(places, rounding=ROUND_HALF_UP)
+            issue(
+                _("%(value)s có nhiều chữ số thập phân hơn mức lưu trữ, sẽ làm tròn thành %(rounded)s.")
+                % {"value": format_number(value), "rounded": format_number(measures[name])},
+                header,
+                False,
+            )
+
+
+def _check_range(indicator: Indicator, measures: dict, header: str, issue) -> None:
+    points, rate, count = measures.get("points"), measures.get("rate"), measures.get("count")
+    if points is not None:
+        if points < 0:
+            issue(_("Điểm không được âm (%(value)s).") % {"value": format_number(points)}, header, True)
+        elif indicator.max_points is not None and points > indicator.max_points:
+            issue(
+                _("%(value)s điểm vượt điểm tối đa %(max)s của “%(name)s”.")
+                % {"value": format_number(points), "max": format_number(indicator.max_points), "name": indicator.name},
+                header,
+                True,
+            )
+    if rate is not None and not (0 <= rate <= 100):
+        issue(_("Tỷ lệ %(value)s%% nằm ngoài khoảng 0–100%%.") % {"value": format_number(rate)}, header, True)
+    if count is not None and count < 0:
+        issue(_("Số lượng không được âm (%(value)s).") % {"value": format_number(count)}, header, True)
+
+
+def _show(measures: dict | None) -> str:
+    if not measures:
+        return "—"
+    parts = []
+    if measures.get("points") is not None:
+        parts.append(_("%(v)s điểm") % {"v": format_number(measures["points"])})
+    if measures.get("count") is not None:
+        parts.append(format_number(measures["count"]))
+    if measures.get("rate") is not None:
+        parts.append(f"{format_number(measures['rate'])}%")
+    if measures.get("change_text"):
+        parts.append(_("(so với tháng trước: %(v)s)") % {"v": measures["change_text"]})
+    return " ".join(parts) or "—"
+
+
+def _same(a: dict, b: dict) -> bool:
+    for name in MEASURES:
+        x, y = a.get(name), b.get(name)
+        if name == "change_text":
+            x, y = x or "", y or ""
+        if x != y:
+            return False
+    return True
+
+
+def validate(
+    *,
+    table: Table,
+    period: Period,
+    scope: AdministrativeUnit,
+    indicators: dict[str, Indicator],
+    mapping: dict[str, str] | None = None,
+    choices: dict | None = None,
+    create_missing: bool = False,
+    allowed: bool = True,
+) -> Preview:
+    columns, file_issues = resolve_columns(table, indicators, mapping)
+    mapping_failed = any(i.is_error for i in file_issues)
+    if not allowed:
+        file_issues.append(
+            Issue(_("Bạn không được phân công nhập số liệu cho %(scope)s.") % {"scope": scope.name}, sheet=table.sheet)
+        )
+    preview = Preview(
+        table=table,
+        period=period,
+        scope=scope,
+        columns=columns,
+        rows=[],
+        file_issues=file_issues,
+        create_missing=create_missing,
+    )
+    if mapping_failed:
+        return preview  # without a usable mapping, row checks would only repeat the same problem
+    if any(t is not None and t.kind == LABEL for _h, t in columns):
+        _validate_criteria(preview, indicators)
+        _compare(preview, indicators)
+        return preview
+    resolver = UnitResolver(scope=scope, period=period, choices=choices)
+    unit_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT), None)
+    code_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT_CODE), None)
+    value_cols = [
+        (i, h, t, t.indicator.pk, t.measure)
+        for i, (h, t) in enumerate(columns)
+        if t is not None and t.indicator is not None
+    ]
+    seen_units: dict[object, int] = {}
+    sheet = table.sheet
+
+    for number, cells in table.rows:
+        name_cell = cells[unit_col] if unit_col is not None else None
+        code_cell = cells[code_col] if code_col is not None else None
+        unit_text = str(code_cell if code_cell not in (None, "") else (name_cell or "")).strip()
+        result = RowResult(row=number, unit_text=unit_text, resolution=None)
+
+        def issue(message, column="", is_error=True, result=result, number=number):
+            result.issues.append(Issue(message, row=number, column=column, sheet=sheet, is_error=is_error))
+
+        # Figures first: a row with no figures and no unit (a footnote, a blank line) is skipped.
+        figures: dict[int, dict] = {}
+        for index, header, target, indicator_id, measure in value_cols:
+            value = cells[index]
+            if value is None:
+                continue
+            if isinstance(value, FormulaWithoutValue):
+                issue(
+                    _(
+                        "ô chứa công thức %(formula)s nhưng chưa có giá trị tính sẵn; mở tệp bằng Excel, lưu lại rồi tải lên."
+                    )
+                    % {"formula": str(value)},
+                    header,
+                )
+                continue
+            try:
+                parsed = parse_cell(value, measure)
+            except NumberError as exc:
+                issue(str(exc), header)
+                continue
+            if parsed is None:
+                continue
+            measures = figures.setdefault(indicator_id, {})
+            for name in MEASURES:
+                new = getattr(parsed, name)
+                if new not in (None, ""):
+                    measures[name] = new
+            if measure != CHANGE:
+                _quantize(measures, header, issue)
+                _check_range(target.indicator, measures, header, issue)
+        # An indicator with only a "change" column has no figure to store.
+        figures = {k: v for k, v in figures.items() if any(v.get(m) is not None for m in ("points", "rate", "count"))}
+        if not unit_text:
+            if figures or result.issues:
+                column = table.headers[unit_col if unit_col is not None else code_col]
+                issue(_("thiếu tên đơn vị (ô trống hoặc ô gộp với dòng trên)."), column)
+                result.status = ERROR
+                preview.rows.append(result)
+            continue
+        if not figures and not result.issues:
+            # A footnote or a sub-heading ("Ghi chú: …", "Khối xã"): nothing to import, nothing to resolve.
+            preview.file_issues.append(
+                Issue(
+                    _("Dòng %(row)s (“%(text)s”) không có số liệu, bỏ qua.") % {"row": number, "text": unit_text[:80]},
+                    sheet=sheet,
+                    is_error=False,
+                )
+            )
+            continue
+        if fold(unit_text).removeprefix("ubnd ") in SUMMARY_ROWS:
+            preview.file_issues.append(
+                Issue(
+                    _(
+                        "Dòng %(row)s (“%(text)s”) là dòng tổng hợp của bảng, bỏ qua; số liệu của %(scope)s ghi ở dòng mang tên đơn vị này."
+                    )
+                    % {"row": number, "text": unit_text, "scope": scope.name},
+                    sheet=sheet,
+                    is_error=False,
+                )
+            )
+            continue
+        if code_cell not in (None, ""):
+            res = resolver.resolve_code(str(code_cell))
+        else:
+            res = resolver.resolve_name(unit_text)
+        if res.problem == "unknown" and create_missing and code_cell in (None, ""):
+            res = Resolution(text=res.text, method=TO_CREATE)
+        result.resolution = res
+        column = table.headers[code_col if code_cell not in (None, "") else unit_col]
+        if res.problem == "outside_scope":
+            preview.file_issues.append(
+                Issue(
+                    _(
+                        "Dòng %(row)s: %(message)s Tệp chỉ được có đơn vị thuộc phạm vi được phân công; không nhập tệp này."
+                    )
+                    % {"row": number, "message": describe_problem(res, scope=scope, period=period)},
+                    sheet=sheet,
+                )
+            )
+        elif not res.ok:
+            issue(describe_problem(res, scope=scope, period=period), column)
+        key = res.unit.pk if res.unit else ("new", fold(unit_text))
+        if res.ok:
+            if key in seen_units:
+                issue(
+                    _("đơn vị %(unit)s đã có ở dòng %(first)s.")
+                    % {"unit": res.unit.name if res.unit else unit_text, "first": seen_units[key]},
+                    column,
+                )
+            else:
+                seen_units[key] = number
+        result.figures = figures
+        preview.rows.append(result)
+
+    _compare(preview, indicators)
+    return preview
+
+
+def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> None:
+    """A table of one unit's criteria (the scope's own figures): one result row, issues per table row."""
+    table, columns = preview.table, preview.columns
+    index = {t.kind: i for i, (_h, t) in enumerate(columns) if t is not None and t.indicator is None}
+    label_col, value_col, change_col = index[LABEL], index.get(VALUE), index.get(CHANGE_COLUMN)
+    result = RowResult(
+        row=table.rows[0][0], unit_text=preview.scope.name, resolution=Resolution(text=preview.scope.name)
+    )
+    result.resolution.unit, result.resolution.method = preview.scope, "name"
+    matcher = CriterionMatcher(indicators)
+    for number, cells in table.rows:
+        label = cells[label_col]
+        value = cells[value_col] if value_col is not None else None
+        if label in (None, "") or value in (None, ""):
+            continue
+
+        def issue(message, column, is_error=True, number=number):
+            result.issues.append(Issue(message, row=number, column=column, sheet=table.sheet, is_error=is_error))
+
+        indicator = matcher.match(str(label))
+        if indicator is None:
+            issue(
+                _("“%(label)s” không khớp với chỉ số nào trong bộ chỉ số; sửa tên tiêu chí hoặc xóa dòng này.")
+                % {"label": label},
+                table.headers[label_col],
+            )
+            continue
+        header = table.headers[value_col]
+        if isinstance(value, FormulaWithoutValue):
+            issue(_("ô chứa công thức %(formula)s nhưng chưa có giá trị tính sẵn.") % {"formula": str(value)}, header)
+            continue
+        try:
+            parsed = parse_cell(value, PRIMARY[indicator.measure])
+        except NumberError as exc:
+            issue(str(exc), header)
+            continue
+        if parsed is None:
+            continue
+        measures = {m: getattr(parsed, m) for m in MEASURES if getattr(parsed, m) not in (None, "")}
+        if change_col is not None and cells[change_col] not in (None, ""):
+            measures["change_text"] = parse_cell(cells[change_col], CHANGE).change_text
+        _quantize(measures, header, issue)
+        _check_range(indicator, measures, header, issue)
+        result.figures[indicator.pk] = measures
+    if result.errors:
+        result.status = ERROR
+    preview.rows.append(result)
+
+
+def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
+    """Statuses and changes against the current figures; warnings about sums and jumps."""
+    by_id = {i.pk: i for i in indicators.values()}
+    unit_ids = [r.unit.pk for r in preview.rows if r.unit]
+    current: dict[int, dict[int, dict]] = {}
+    for s in Score.objects.filter(period=preview.period, unit_id__in=unit_ids).values(
+        "unit_id", "indicator_id", *MEASURES
+    ):
+        current.setdefault(s["unit_id"], {})[s["indicator_id"]] = s
+    total = indicators.get("total")
+    previous_totals = {}
+    if total is not None:
+        year, month = preview.period.previous_key()
+        previous_totals = dict(
+            Score.objects.filter(
+                period__year=year, period__month=month, indicator=total, unit_id__in=unit_ids
+            ).values_list("unit_id", "points")
+        )
+    groups = [indicators[c] for c in ("1", "2", "3", "4", "5", "6") if c in indicators]
+    limit = jump_limit()
+    for r in preview.rows:
+        sheet, row = preview.table.sheet, r.row
+
+        def warn(message, r=r, sheet=sheet, row=row):
+            r.issues.append(Issue(message, row=row, sheet=sheet, is_error=False))
+
+        if total is not None and total.pk in r.figures:
+            published = r.figures[total.pk].get("points")
+            points = [r.figures.get(g.pk, {}).get("points") for g in groups]
+            if published is not None and groups and all(p is not None for p in points):
+                computed = sum(points)
+                if abs(computed - published) > SUM_TOLERANCE:
+                    warn(
+                        _("Tổng điểm các nhóm là %(sum)s, khác điểm tổng hợp công bố %(total)s (lưu như công bố).")
+                        % {"sum": format_number(computed), "total": format_number(published)}
+                    )
+            before = previous_totals.get(r.unit.pk) if r.unit else None
+            if published is not None and before is not None and abs(published - before) > limit:
+                warn(
+                    _("Điểm tổng hợp thay đổi %(delta)s điểm so với tháng trước (%(before)s → %(after)s).")
+                    % {
+                        "delta": format_number(published - before, signed=True),
+                        "before": format_number(before),
+                        "after": format_number(published),
+                    }
+                )
+        for parent_code, parts in (
+            ("overdue.total", ("overdue.district", "overdue.commune")),
+            ("pakn.overdue", ("pakn.not_received", "pakn.late")),
+        ):
+            parent = indicators.get(parent_code)
+            children = [indicators.get(c) for c in parts]
+            if parent is None or parent.pk not in r.figures or not all(c and c.pk in r.figures for c in children):
+                continue
+            whole = r.figures[parent.pk].get("count")
+            sum_parts = sum(r.figures[c.pk].get("count") or 0 for c in children)
+            if whole is not None and whole != sum_parts:
+                warn(
+                    _("“%(parent)s” là %(whole)s nhưng các thành phần cộng lại %(parts)s.")
+                    % {"parent": parent.name, "whole": format_number(whole), "parts": format_number(sum_parts)}
+                )
+        if r.errors:
+            r.status = ERROR
+            continue
+        existing = current.get(r.unit.pk, {}) if r.unit else {}
+        if not existing:
+            r.status = NEW
+            r.changes = [Change(by_id[i], None, m) for i, m in r.figures.items()]
+            continue
+        for indicator_id, measures in r.figures.items():
+            old = existing.get(indicator_id)
+            if old is None or not _same(old, measures):
+                r.changes.append(Change(by_id[indicator_id], old, measures))
+        for indicator_id, old in existing.items():
+            if indicator_id not in r.figures and indicator_id in by_id:
+                r.changes.append(Change(by_id[indicator_id], old, None))
+        r.status = CHANGED if r.changes else UNCHANGED

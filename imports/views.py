@@ -1,0 +1,267 @@
+"""Staff pages of the import flow: upload → map columns → resolve units → preview → apply → status."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators.models import ImportRevision
+from indicators.revisions import revision_compare, revision_revert
+from indicators.selectors import framework_for
+from indicators.services import indicators_by_code, period_parse
+from units.models import AdministrativeUnit
+from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
+
+from .forms import UploadForm, target_field
+from .mapping import all_targets, preset_key
+from .models import ImportBatch
+from .resolve import TO_CREATE, UnitResolver
+from .selectors import assigned_units, batches_for, can_import, presets_for
+from .services import (
+    ImportRejected,
+    batch_create,
+    batch_preview,
+    batch_update,
+    import_apply,
+    preset_save,
+)
+from .tasks import import_apply_task
+from .template_file import template_xlsx
+
+# Unit staff are not Django "staff": they sign in on the portal's login page, not the admin's.
+login_required = django_login_required
+
+
+def _batch(request, pk: int) -> ImportBatch:
+    batch = get_object_or_404(ImportBatch.objects.select_related("period", "scope"), pk=pk)
+    if not (request.user.is_superuser or batch.created_by_id == request.user.pk):
+        raise Http404
+    if not can_import(user=request.user, scope=batch.scope):
+        raise Http404
+    return batch
+
+
+def _preview_or_errors(request, batch):
+    try:
+        return batch_preview(batch=batch, user=request.user), []
+    except ImportRejected as exc:
+        return None, exc.issues
+
+
+@login_required
+def batch_list(request):
+    batches = batches_for(user=request.user)[:50]
+    return render(
+        request,
+        "imports/batch_list.html",
+        {"batches": batches, "units": assigned_units(user=request.user)},
+    )
+
+
+@login_required
+def batch_create_view(request):
+    form = UploadForm(request.POST or None, request.FILES or None, initial={"data_as_of": UploadForm.initial_as_of()})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = batch_create(
+                data=upload.read(),
+                file_name=upload.name,
+                period=form.cleaned_data["period"],
+                scope=form.cleaned_data["scope"],
+                data_as_of=form.cleaned_data["data_as_of"],
+                user=request.user,
+                sheet=form.cleaned_data["sheet"],
+            )
+        except ImportRejected as exc:
+            for issue in exc.issues:
+                form.add_error(None, str(issue))
+        else:
+            return redirect("imports:batch-map", pk=batch.pk)
+    return render(request, "imports/upload.html", {"form": form, "units": assigned_units(user=request.user)})
+
+
+@login_required
+def batch_map(request, pk: int):
+    batch = _batch(request, pk)
+    preview, problems = _preview_or_errors(request, batch)
+    if preview is None:
+        return render(request, "imports/problems.html", {"batch": batch, "problems": problems})
+    indicators = indicators_by_code(framework=framework_for(day=batch.period.last_day))
+    choices = all_targets(indicators)
+    presets = list(presets_for(scope=batch.scope))
+    preset = None
+    headers = preview.table.headers
+    if request.GET.get("preset"):
+        preset = next((p for p in presets if str(p.pk) == request.GET["preset"]), None)
+    elif not batch.mapping:
+        # Next month's file with the same headers gets last month's mapping without asking.
+        keys = {preset_key(h) for h in headers if h}
+        preset = next((p for p in presets if keys <= set(p.mapping)), None)
+    columns = []
+    for index, (header, target) in enumerate(preview.columns):
+        if not header:
+            continue
+        initial = target.text if target else ""
+        if preset is not None and preset_key(header) in preset.mapping:
+            initial = preset.mapping[preset_key(header)]
+        field = target_field(choices, initial)
+        samples = [cells[index] for _n, cells in preview.table.rows[:3]]
+        columns.append({"index": index, "header": header, "field": field, "initial": initial, "samples": samples})
+    if request.method == "POST":
+        valid = {value for value, _label in choices}
+        mapping = {}
+        for column in columns:
+            value = request.POST.get(f"col-{column['index']}", "")
+            mapping[column["header"]] = value if value in valid else ""
+        batch_update(batch=batch, mapping=mapping)
+        name = request.POST.get("preset_name", "").strip()
+        if name:
+            preset_save(name=name, scope=batch.scope, mapping=mapping, user=request.user)
+            messages.success(request, _("Đã lưu mẫu ghép cột “%(name)s”.") % {"name": name})
+        return redirect("imports:batch-resolve", pk=batch.pk)
+    return render(
+        request,
+        "imports/map.html",
+        {
+            "batch": batch,
+            "preview": preview,
+            "columns": columns,
+            "choices": choices,
+            "presets": presets,
+            "preset": preset,
+            "headers": headers,
+        },
+    )
+
+
+@login_required
+def batch_resolve(request, pk: int):
+    batch = _batch(request, pk)
+    preview, problems = _preview_or_errors(request, batch)
+    if preview is None:
+        return render(request, "imports/problems.html", {"batch": batch, "problems": problems})
+    resolver = UnitResolver(scope=batch.scope, period=batch.period)
+    options = sorted(resolver.valid, key=lambda u: u.name)
+    if request.method == "POST":
+        choices = {}
+        valid_ids = {str(u.pk) for u in options}
+        for row in preview.unresolved + preview.to_create:
+            value = request.POST.get(f"unit-{row.row}", "")
+            if value == TO_CREATE or value in valid_ids:
+                choices[row.unit_text] = value
+        batch_update(batch=batch, choices=choices)
+        return redirect("imports:batch-preview", pk=batch.pk)
+    matched = [r for r in preview.rows if r.resolution is not None and r.resolution.ok]
+    return render(
+        request,
+        "imports/resolve.html",
+        {"batch": batch, "preview": preview, "matched": matched, "options": options, "create": TO_CREATE},
+    )
+
+
+@login_required
+def batch_preview_view(request, pk: int):
+    batch = _batch(request, pk)
+    preview, problems = _preview_or_errors(request, batch)
+    if preview is None:
+        return render(request, "imports/problems.html", {"batch": batch, "problems": problems})
+    return render(
+        request,
+        "imports/preview.html",
+        {"batch": batch, "preview": preview, "counts": preview.counts(), "max_rows": 2000},
+    )
+
+
+@login_required
+@require_POST
+def batch_apply(request, pk: int):
+    batch = _batch(request, pk)
+    if batch.state in (ImportBatch.State.APPLIED, ImportBatch.State.APPLYING):
+        return redirect("imports:batch-status", pk=batch.pk)
+    background = batch.file_size > getattr(settings, "IMPORT_BACKGROUND_BYTES", 512 * 1024) and not getattr(
+        settings, "CELERY_TASK_ALWAYS_EAGER", True
+    )
+    if background:
+        batch.state, batch.progress = ImportBatch.State.APPLYING, 0
+        batch.save(update_fields=["state", "progress", "updated_at"])
+        transaction.on_commit(lambda: import_apply_task.delay(batch.pk, request.user.pk))
+        return redirect("imports:batch-status", pk=batch.pk)
+    try:
+        import_apply(batch=batch, user=request.user)
+    except ImportRejected:
+        messages.error(request, _("Tệp còn lỗi; không có gì được ghi."))
+        return redirect("imports:batch-preview", pk=batch.pk)
+    return redirect("imports:batch-status", pk=batch.pk)
+
+
+@login_required
+def batch_status(request, pk: int):
+    batch = _batch(request, pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "state": batch.state,
+                "progress": batch.progress,
+                "revision": batch.revision.number if batch.revision else None,
+                "errors": batch.errors,
+            }
+        )
+    return render(request, "imports/status.html", {"batch": batch})
+
+
+@login_required
+def template_download(request):
+    text = request.GET.get("scope", "")
+    try:
+        period = period_parse(request.GET.get("period", ""))
+        scope = unit_lookup(text=text, on=period.last_day)
+    except (ValueError, UnitNotFound, AmbiguousUnit) as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    if not can_import(user=request.user, scope=scope):
+        raise Http404
+    data = template_xlsx(scope=scope, period=period)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="mau-nhap-{scope.code}-{period.key}.xlsx"'
+    return response
+
+
+@login_required
+def revision_list(request, scope_id: int, period_key: str):
+    scope = get_object_or_404(AdministrativeUnit, pk=scope_id)
+    try:
+        period = period_parse(period_key)
+    except ValueError:
+        raise Http404 from None
+    if not can_import(user=request.user, scope=scope):
+        raise Http404
+    revisions = list(
+        ImportRevision.objects.filter(scope=scope, period=period).select_related("created_by").order_by("-number")
+    )
+    by_number = {str(r.number): r for r in revisions}
+    old, new = by_number.get(request.GET.get("a", "")), by_number.get(request.GET.get("b", ""))
+    diffs = revision_compare(old=old, new=new) if old and new else None
+    return render(
+        request,
+        "imports/revisions.html",
+        {"scope": scope, "period": period, "revisions": revisions, "old": old, "new": new, "diffs": diffs},
+    )
+
+
+@login_required
+@require_POST
+def revision_revert_view(request, pk: int):
+    revision = get_object_or_404(ImportRevision.objects.select_related("scope", "period"), pk=pk)
+    if not can_import(user=request.user, scope=revision.scope):
+        raise Http404
+    new = revision_revert(revision=revision, user=request.user)
+    messages.success(
+        request,
+        _("Đã hoàn tác tháng %(period)s về lần nhập số %(old)s (ghi thành lần nhập số %(new)s).")
+        % {"period": revision.period, "old": revision.number, "new": new.number},
+    )
+    return redirect("imports:revision-list", scope_id=revision.scope_id, period_key=revision.period.key)

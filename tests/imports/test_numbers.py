@@ -1,0 +1,63 @@
+"""Numbers are read by what the column measures; what could mean two numbers is refused."""
+
+from decimal import Decimal
+
+import pytest
+
+from imports.numbers import CHANGE, COUNT, COUNT_RATE, POINTS, RATE, NumberError, Parsed, parse_cell
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("cell", "measure", "expected"),
+    [
+        ("88,03", POINTS, Parsed(points=D("88.03"))),
+        ("62.28", POINTS, Parsed(points=D("62.28"))),
+        ("10.4/18 điểm", POINTS, Parsed(points=D("10.4"))),
+        ("86,2", POINTS, Parsed(points=D("86.2"))),
+        (88.03, POINTS, Parsed(points=D("88.03"))),
+        ("70,87%", RATE, Parsed(rate=D("70.87"))),
+        ("70.87 %", RATE, Parsed(rate=D("70.87"))),
+        ("100", RATE, Parsed(rate=D("100"))),
+        ("242.300", COUNT, Parsed(count=242300)),
+        ("11.212", COUNT, Parsed(count=11212)),
+        ("1.029.961 hồ sơ", COUNT, Parsed(count=1029961)),
+        ("26.258 hồ sơ", COUNT, Parsed(count=26258)),
+        ("242,300", COUNT, Parsed(count=242300)),
+        (30204, COUNT, Parsed(count=30204)),
+        ("242.300 (70,87%)", COUNT_RATE, Parsed(count=242300, rate=D("70.87"))),
+        ("593 TTHC (41.04%)", COUNT_RATE, Parsed(count=593, rate=D("41.04"))),
+        ("1.029.961 hồ sơ (35.01%)", COUNT_RATE, Parsed(count=1029961, rate=D("35.01"))),
+        ("100%", COUNT_RATE, Parsed(rate=D("100"))),
+        ("-0,80", CHANGE, Parsed(change_text="-0,80")),
+        (-0.8, CHANGE, Parsed(change_text="-0,8")),
+    ],
+)
+def test_cells_are_read_by_the_measure_of_their_column(cell, measure, expected):
+    assert parse_cell(cell, measure) == expected
+
+
+@pytest.mark.parametrize("cell", [None, "", "  ", "-", "–"])
+def test_empty_cells_hold_no_figure(cell):
+    assert parse_cell(cell, POINTS) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "measure", "message"),
+    [
+        ("1.234,5", POINTS, "không rõ là số nào"),
+        ("88,0,3", POINTS, "không rõ là số nào"),
+        ("tám mươi", POINTS, "không phải là số"),
+        ("70,87%", POINTS, "là tỷ lệ, nhưng cột này là điểm"),
+        ("11,5", COUNT, "không phải số nguyên"),
+        ("1.5", COUNT, "không phải số nguyên"),
+        (242.3, COUNT, "không phải số nguyên"),
+        ("12.34.5", COUNT, "không phải là số lượng hợp lệ"),
+        ("nhiều", COUNT, "không phải là số lượng hợp lệ"),
+        ("1,2,3%", RATE, "không rõ là số nào"),
+    ],
+)
+def test_ambiguous_or_wrong_cells_are_refused_with_a_reason(cell, measure, message):
+    with pytest.raises(NumberError, match=message):
+        parse_cell(cell, measure)
