@@ -211,15 +211,15 @@ def _criteria_changes(*, span: PeriodSpan, previous: PeriodSpan | None, unit_ids
     return changes
 
 
-def _why(group_changes: list[dict], criteria: dict | None) -> dict:
+def _why(group_changes: list[tuple], criteria: dict | None) -> dict:
     """The biggest gains and losses among groups (points) and criteria (points or rate, direction-aware)."""
-    gained = sorted((g for g in group_changes if g["_change"] > 0), key=lambda g: -g["_change"])
-    lost = sorted((g for g in group_changes if g["_change"] < 0), key=lambda g: g["_change"])
-    strip = lambda items: [{k: v for k, v in g.items() if k != "_change"} for g in items[:WHY_LIMIT]]  # noqa: E731
+    group_changes.sort()
+    gained = [{"code": code, "change": str(change)} for change, code in reversed(group_changes) if change > 0]
+    lost = [{"code": code, "change": str(change)} for change, code in group_changes if change < 0]
     criteria = criteria or {"better": [], "worse": []}
     return {
-        "groups_gained": strip(gained),
-        "groups_lost": strip(lost),
+        "groups_gained": gained[:WHY_LIMIT],
+        "groups_lost": lost[:WHY_LIMIT],
         "criteria_better": [c for _, c in sorted(criteria["better"], key=lambda c: -c[0])],
         "criteria_worse": [c for _, c in sorted(criteria["worse"], key=lambda c: -c[0])],
     }
@@ -333,20 +333,16 @@ def rankings_compute(*, period_key: str) -> int:
                 "rank_of": g.rank_of,
                 "change": _dec(change),
             }
-            if change is not None and change != 0:
-                group_changes.append(
-                    {
-                        "code": group.code,
-                        "change": str(change),
-                        "_change": change,
-                    }
-                )
+            if change:
+                group_changes.append((change, group.code))
         group_sum = sum(group_values) if groups and len(group_values) == len(groups) else None
-        above = [v for v in ladder[(level, parent_id)] if v > figure.value]
+        # The group's totals run best first and `rank − 1` of them are higher: the last of those is
+        # the total to reach for the next rank up.
+        above = ladder[(level, parent_id)][figure.rank - 2] if figure.rank > 1 else None
         details = {
             "groups": group_details,
             "why": _why(group_changes, why.get(uid)),
-            "to_next_rank": _dec(min(above) - figure.value) if above else None,
+            "to_next_rank": _dec(above - figure.value) if above is not None else None,
             "next_band": next_band.name if next_band else None,
             "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
         }
