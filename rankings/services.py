@@ -3,7 +3,8 @@ and queueing that computation on Celery once the data it reads is committed.
 
 Ranks are computed by the database (RANK() window functions) over the published totals; Python
 only assembles the rows. A period's results are replaced in one transaction, so a reader (or a
-worker killed half-way) sees the old set or the new one, never a mix.
+worker killed half-way) sees the old set or the new one, never a mix. The rules and the choices
+behind them (province-wide scope, mergers, quarter and year views) are in docs/rankings.md.
 """
 
 import json
