@@ -100,6 +100,15 @@ def refuse_real_data() -> None:
         sys.exit("Có số liệu thật trong tháng 1–5/2022; benchmark không chạy để không đụng tới chúng.")
 
 
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum keeps them on a live database: without them PostgreSQL
+    plans the just-written 100k rows as if the table were empty."""
+    with connection.cursor() as cursor:
+        for model in (Score, AdministrativeUnit, RankingResult):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"ANALYZE {table}")
+
+
 def cleanup() -> None:
     """Delete exactly what the benchmark wrote."""
     keys = [f"{y:04d}-{m:02d}" for y, m in _months()] + [BASELINE_KEY]
@@ -122,6 +131,39 @@ def time_task(key: str) -> list[float]:
     run.refresh_from_db()
     assert run.state == RankingRun.State.DONE, run.error
     return timings
+
+
+def ranking_step(*, year: int, month: int, indicators) -> tuple[float, float]:
+    """The ranking step alone, both ways, on the same rows: the database's RANK() windows (what the
+    task does) against fetching the figures and ranking each peer group in Python. Checks they agree."""
+    from rankings.periods import period_span
+    from rankings.services import period_figures
+
+    total, groups, _ = indicators
+    ids = [total.pk, *(g.pk for g in groups)]
+    start = time.perf_counter()
+    in_sql = period_figures(span=period_span(f"{year:04d}-{month:02d}"), indicator_ids=ids)
+    sql_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    peer_groups: dict[tuple, list] = defaultdict(list)
+    for unit_id, indicator_id, points, level, parent_id in Score.objects.filter(
+        period__year=year, period__month=month, indicator_id__in=ids, points__isnull=False
+    ).values_list("unit_id", "indicator_id", "points", "unit__level", "unit__parent_id"):
+        peer_groups[(indicator_id, level, parent_id)].append((points, unit_id))
+    in_python = {}
+    for (indicator_id, *_), members in peer_groups.items():
+        members.sort(key=lambda m: m[0], reverse=True)
+        last_points, last_rank = None, 0
+        for position, (points, unit_id) in enumerate(members, start=1):
+            if points != last_points:
+                last_rank, last_points = position, points
+            in_python[(unit_id, indicator_id)] = last_rank
+    python_s = time.perf_counter() - start
+    for unit_id, info in in_sql.items():
+        for indicator_id, figure in info.figures.items():
+            assert in_python[(unit_id, indicator_id)] == figure.rank
+    return sql_s, python_s
 
 
 def python_baseline(*, year: int, month: int, indicators) -> float:
@@ -207,6 +249,7 @@ def main() -> None:
             written = 0
             for year, month in MONTHS[factor]:
                 written = write_month(year=year, month=month, units=units, indicators=indicators, rng=rng)
+            analyze()
             year, month = MONTHS[factor][-1]
             key = f"{year:04d}-{month:02d}"
             timings = time_task(key)
@@ -224,6 +267,13 @@ def main() -> None:
                 baseline = [python_baseline(year=year, month=month, indicators=indicators) for _ in range(3)]
                 figures["python_baseline_s"] = round(statistics.median(baseline), 4)
                 print(f"python baseline (fetch, sort, rank, write): median {statistics.median(baseline):.3f} s")
+                steps = [ranking_step(year=year, month=month, indicators=indicators) for _ in range(REPEATS)]
+                figures["rank_step_sql_s"] = round(statistics.median(s for s, _ in steps), 4)
+                figures["rank_step_python_s"] = round(statistics.median(p for _, p in steps), 4)
+                print(
+                    f"ranking step alone (same ranks): SQL windows {figures['rank_step_sql_s']:.3f} s, "
+                    f"Python fetch+sort {figures['rank_step_python_s']:.3f} s"
+                )
     finally:
         cleanup()
     figures["ratio_double"] = round(figures["double_task_s"] / figures["national_task_s"], 3)

@@ -39,7 +39,9 @@ class RankingResult(models.Model):
         PEER = "peer", _("Cùng cấp, cùng đơn vị cấp trên")
         PROVINCE = "province", _("Toàn tỉnh (cấp xã)")
 
-    period_key = models.CharField(_("kỳ"), max_length=7, db_index=True)
+    # No index of its own: the unique (period_key, scope, unit) index starts with it. Every index
+    # here is paid for on each recomputation of a national month.
+    period_key = models.CharField(_("kỳ"), max_length=7)
     scope = models.CharField(_("phạm vi xếp hạng"), max_length=10, choices=Scope.choices, default=Scope.PEER)
     unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.CASCADE, related_name="ranking_results")
     parent = models.ForeignKey(
@@ -53,7 +55,9 @@ class RankingResult(models.Model):
     total_change = models.DecimalField(_("thay đổi"), max_digits=6, decimal_places=2, null=True, blank=True)
     previous_rank = models.PositiveIntegerField(null=True, blank=True)
     rank_change = models.IntegerField(_("thay đổi hạng"), null=True, blank=True, help_text=_("Dương: tăng hạng."))
-    band = models.ForeignKey("indicators.ClassificationBand", null=True, blank=True, on_delete=models.SET_NULL)
+    band = models.ForeignKey(
+        "indicators.ClassificationBand", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     group_sum = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     sum_mismatch = models.BooleanField(default=False)
     months_count = models.PositiveSmallIntegerField(default=1)

@@ -3,7 +3,8 @@ and queueing that computation on Celery once the data it reads is committed.
 
 Ranks are computed by the database (RANK() window functions) over the published totals; Python
 only assembles the rows. A period's results are replaced in one transaction, so a reader (or a
-worker killed half-way) sees the old set or the new one, never a mix.
+worker killed half-way) sees the old set or the new one, never a mix. The rules and the choices
+behind them (province-wide scope, mergers, quarter and year views) are in docs/rankings.md.
 """
 
 import json
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import Rank, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ PUBLISHED_RANK_CODES = ("rank.published", "rank.published_of")
 WHY_LIMIT = 3  # groups/criteria listed as the biggest gains and losses
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     """One unit's value of one indicator in a period, with its ranks as the database computed them."""
 
@@ -49,12 +50,11 @@ class Figure:
     months: int
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitInfo:
     level: str
     parent_id: int | None
     province_id: int | None  # the province of a legacy commune (its grandparent); else the parent
-    valid_from: object = None
     figures: dict[int, Figure] = field(default_factory=dict)  # by indicator id
 
 
@@ -118,7 +118,6 @@ def period_figures(*, span: PeriodSpan, indicator_ids: list[int]) -> dict[int, U
         "unit__level",
         "unit__parent_id",
         "province_id",
-        "unit__valid_from",
         "value",
         "rank",
         "rank_of",
@@ -127,76 +126,103 @@ def period_figures(*, span: PeriodSpan, indicator_ids: list[int]) -> dict[int, U
         "months",
     )
     units: dict[int, UnitInfo] = {}
-    for unit_id, ind, level, parent_id, province_id, valid_from, val, rank, rank_of, p_rank, p_of, months in rows:
+    for unit_id, ind, level, parent_id, province_id, val, rank, rank_of, p_rank, p_of, months in _raw(rows):
         info = units.get(unit_id)
         if info is None:
-            info = units[unit_id] = UnitInfo(level, parent_id, province_id, valid_from)
-        info.figures[ind] = Figure(Decimal(val).quantize(CENT), rank, rank_of, p_rank, p_of, months)
+            info = units[unit_id] = UnitInfo(level, parent_id, province_id)
+        # PostgreSQL hands back numeric(6,2) as it is; SQLite a float, brought to the published precision.
+        value = val if type(val) is Decimal else Decimal(str(val)).quantize(CENT)
+        info.figures[ind] = Figure(value, rank, rank_of, p_rank, p_of, months)
     return units
+
+
+def _raw(queryset) -> list[tuple]:
+    """The rows of a values_list query without Django's per-value converters (the columns here are
+    plain numbers and text, and tens of thousands of rows make the converters the slowest part)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value.quantize(CENT))
 
 
-def _criteria_changes(*, span: PeriodSpan, previous: PeriodSpan | None, unit_ids: set[int], criteria) -> dict:
-    """For a month: each unit's criteria whose points or rate moved since the previous month.
+# Per unit, the criteria that moved most since the previous month, better and worse apart: the
+# database pairs each figure with last month's and keeps the top few, so a national month sends a
+# few rows per unit to Python instead of every criterion twice. Plain SQL (window functions), the
+# same on PostgreSQL and SQLite.
+_CRITERIA_SQL = """
+SELECT unit_id, indicator_id, measure, delta, better FROM (
+    SELECT unit_id, indicator_id, measure, delta, better,
+           ROW_NUMBER() OVER (PARTITION BY unit_id, better ORDER BY ABS(delta) DESC, indicator_id) AS position
+    FROM (
+        SELECT c.unit_id, c.indicator_id,
+               CASE WHEN c.points IS NOT NULL AND p.points IS NOT NULL AND c.points <> p.points
+                    THEN 'points' ELSE 'rate' END AS measure,
+               CASE WHEN c.points IS NOT NULL AND p.points IS NOT NULL AND c.points <> p.points
+                    THEN c.points - p.points ELSE c.rate - p.rate END AS delta,
+               CASE WHEN (CASE WHEN c.points IS NOT NULL AND p.points IS NOT NULL AND c.points <> p.points
+                               THEN c.points - p.points ELSE c.rate - p.rate END)
+                         * (CASE WHEN i.direction = 'lower' THEN -1 ELSE 1 END) > 0
+                    THEN 1 ELSE 0 END AS better
+        FROM {score} c
+        JOIN {score} p ON p.unit_id = c.unit_id AND p.indicator_id = c.indicator_id AND p.period_id = %s
+        JOIN {indicator} i ON i.id = c.indicator_id
+        WHERE c.period_id = %s AND i.kind = 'criterion'
+          AND ((c.points IS NOT NULL AND p.points IS NOT NULL AND c.points <> p.points)
+               OR (c.rate IS NOT NULL AND p.rate IS NOT NULL AND c.rate <> p.rate))
+    ) AS paired
+) AS ranked
+WHERE position <= %s
+"""
 
-    The previous figure is fetched by the database next to the current one, so only changed
-    criteria travel to Python.
-    """
+
+def _criteria_changes(*, span: PeriodSpan, previous: PeriodSpan | None, unit_ids: set[int], criteria) -> dict:
+    """For a month: each unit's criteria that moved most since the previous month (direction-aware)."""
     if not span.is_month or previous is None or not unit_ids:
         return {}
-    current = _periods(span)
-    before = _periods(previous)
+    current, before = _periods(span), _periods(previous)
     if not current or not before:
         return {}
-    prev = Score.objects.filter(period_id=before[0], unit_id=OuterRef("unit_id"), indicator_id=OuterRef("indicator_id"))
-    rows = (
-        Score.objects.filter(period_id=current[0], indicator_id__in=list(criteria))
-        .filter(Q(points__isnull=False) | Q(rate__isnull=False))
-        .annotate(prev_points=Subquery(prev.values("points")[:1]), prev_rate=Subquery(prev.values("rate")[:1]))
-        .filter(
-            Q(points__isnull=False, prev_points__isnull=False) & ~Q(points=F("prev_points"))
-            | Q(rate__isnull=False, prev_rate__isnull=False) & ~Q(rate=F("prev_rate"))
-        )
-        .values_list("unit_id", "indicator_id", "points", "prev_points", "rate", "prev_rate")
+    sql = _CRITERIA_SQL.format(
+        score=connection.ops.quote_name(Score._meta.db_table),
+        indicator=connection.ops.quote_name(Indicator._meta.db_table),
     )
-    changes: dict[int, list] = defaultdict(list)
-    for unit_id, indicator_id, points, prev_points, rate, prev_rate in rows:
-        if unit_id not in unit_ids:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [before[0], current[0], WHY_LIMIT])
+        rows = cursor.fetchall()
+    changes: dict[int, dict[str, list]] = defaultdict(lambda: {"better": [], "worse": []})
+    for unit_id, indicator_id, measure, delta, better in rows:
+        if unit_id not in unit_ids or indicator_id not in criteria:
             continue
         indicator = criteria[indicator_id]
-        sign = -1 if indicator.direction == "lower" else 1
-        if points is not None and prev_points is not None and points != prev_points:
-            delta, measure = Decimal(points) - Decimal(prev_points), "points"
-        else:
-            delta, measure = Decimal(rate) - Decimal(prev_rate), "rate"
-        changes[unit_id].append(
-            {
-                "code": indicator.code,
-                "name": indicator.short_name or indicator.name,
-                "measure": measure,
-                "change": _dec(delta),
-                "better": sign * delta > 0,
-                "_score": sign * delta,
-            }
+        delta = delta if type(delta) is Decimal else Decimal(str(delta))
+        changes[unit_id]["better" if better else "worse"].append(
+            (
+                abs(delta),
+                {
+                    "code": indicator.code,
+                    "measure": measure,
+                    "change": str(delta.normalize()),
+                },
+            )
         )
     return changes
 
 
-def _why(group_changes: list[dict], criteria: list[dict]) -> dict:
+def _why(group_changes: list[tuple], criteria: dict | None) -> dict:
     """The biggest gains and losses among groups (points) and criteria (points or rate, direction-aware)."""
-    gained = sorted((g for g in group_changes if Decimal(g["change"]) > 0), key=lambda g: -Decimal(g["change"]))
-    lost = sorted((g for g in group_changes if Decimal(g["change"]) < 0), key=lambda g: Decimal(g["change"]))
-    better = sorted((c for c in criteria if c["better"]), key=lambda c: -c["_score"])
-    worse = sorted((c for c in criteria if not c["better"]), key=lambda c: c["_score"])
-    strip = [{k: v for k, v in c.items() if k != "_score"} for c in better[:WHY_LIMIT] + worse[:WHY_LIMIT]]
+    group_changes.sort()
+    gained = [{"code": code, "change": str(change)} for change, code in reversed(group_changes) if change > 0]
+    lost = [{"code": code, "change": str(change)} for change, code in group_changes if change < 0]
+    criteria = criteria or {"better": [], "worse": []}
     return {
         "groups_gained": gained[:WHY_LIMIT],
         "groups_lost": lost[:WHY_LIMIT],
-        "criteria_better": strip[: min(len(better), WHY_LIMIT)],
-        "criteria_worse": strip[min(len(better), WHY_LIMIT) :],
+        "criteria_better": [c for _, c in sorted(criteria["better"], key=lambda c: -c[0])],
+        "criteria_worse": [c for _, c in sorted(criteria["worse"], key=lambda c: -c[0])],
     }
 
 
@@ -212,13 +238,16 @@ def _previous_units(*, units: dict[int, UnitInfo], previous: PeriodSpan | None) 
     the predecessor, only when exactly one predecessor maps to it; else None (not comparable)."""
     if previous is None:
         return {}
-    new = [uid for uid, info in units.items() if info.valid_from is not None and info.valid_from > previous.last_day]
+    mapping: dict[int, int | None] = {uid: uid for uid in units}
+    later = AdministrativeUnit.objects.filter(valid_from__gt=previous.last_day).values_list("pk", flat=True)
+    new = [pk for pk in later if pk in units]
+    if not new:
+        return mapping
     preds: dict[int, list[int]] = defaultdict(list)
     for successor_id, predecessor_id in UnitSuccession.objects.filter(successor_id__in=new).values_list(
         "successor_id", "predecessor_id"
     ):
         preds[successor_id].append(predecessor_id)
-    mapping: dict[int, int | None] = {uid: uid for uid in units}
     for uid in new:
         mapping[uid] = preds[uid][0] if len(preds[uid]) == 1 else None
     return mapping
@@ -265,20 +294,18 @@ def rankings_compute(*, period_key: str) -> int:
     for values in [*ladder.values(), *province_ladder.values()]:
         values.sort(reverse=True)
 
-    rows: list[RankingResult] = []
+    rows: list[dict] = []
     for uid, (level, parent_id, province_id) in peers.items():
         info = with_total.get(uid)
         if info is None:
             if (level, parent_id) in ladder:  # a commune listed only province-wide has no peer row
                 of = len(ladder[(level, parent_id)])
-                rows.append(
-                    RankingResult(period_key=span.key, unit_id=uid, parent_id=parent_id, level=level, rank_of=of)
-                )
+                rows.append(_row(period_key=span.key, unit_id=uid, parent_id=parent_id, level=level, rank_of=of))
             if level == Level.COMMUNE and province_id != parent_id and province_id in province_ladder:
                 rows.append(
-                    RankingResult(
+                    _row(
                         period_key=span.key,
-                        scope=RankingResult.Scope.PROVINCE,
+                        scope=RankingResult.Scope.PROVINCE.value,
                         unit_id=uid,
                         parent_id=province_id,
                         level=level,
@@ -302,23 +329,21 @@ def rankings_compute(*, period_key: str) -> int:
             prev_g = prev_info.figures.get(group.pk) if prev_info else None
             change = g.value - prev_g.value if prev_g else None
             group_details[group.code] = {
-                "name": group.short_name or group.name,
-                "points": _dec(g.value),
-                "max_points": _dec(group.max_points),
+                "points": str(g.value),
                 "rank": g.rank,
                 "rank_of": g.rank_of,
                 "change": _dec(change),
             }
-            if change is not None and change != 0:
-                group_changes.append(
-                    {"code": group.code, "name": group.short_name or group.name, "change": _dec(change)}
-                )
+            if change:
+                group_changes.append((change, group.code))
         group_sum = sum(group_values) if groups and len(group_values) == len(groups) else None
-        above = [v for v in ladder[(level, parent_id)] if v > figure.value]
+        # The group's totals run best first and `rank − 1` of them are higher: the last of those is
+        # the total to reach for the next rank up.
+        above = ladder[(level, parent_id)][figure.rank - 2] if figure.rank > 1 else None
         details = {
             "groups": group_details,
-            "why": _why(group_changes, why.get(uid, [])),
-            "to_next_rank": _dec(min(above) - figure.value) if above else None,
+            "why": _why(group_changes, why.get(uid)),
+            "to_next_rank": _dec(above - figure.value) if above is not None else None,
             "next_band": next_band.name if next_band else None,
             "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
         }
@@ -335,7 +360,7 @@ def rankings_compute(*, period_key: str) -> int:
             total=figure.value,
             previous_total=prev_figure.value if prev_figure else None,
             total_change=figure.value - prev_figure.value if prev_figure else None,
-            band=band,
+            band_id=band.pk if band else None,
             group_sum=group_sum,
             sum_mismatch=group_sum is not None and abs(group_sum - figure.value) > GROUP_ROUNDING * len(groups),
             months_count=figure.months,
@@ -343,7 +368,7 @@ def rankings_compute(*, period_key: str) -> int:
         )
         previous_rank = prev_figure.rank if prev_figure and same_peers else None
         rows.append(
-            RankingResult(
+            _row(
                 parent_id=parent_id,
                 rank=figure.rank,
                 rank_of=figure.rank_of,
@@ -358,8 +383,8 @@ def rankings_compute(*, period_key: str) -> int:
                 prev_figure.province_rank if prev_figure and prev_info.province_id == province_id else None
             )
             rows.append(
-                RankingResult(
-                    scope=RankingResult.Scope.PROVINCE,
+                _row(
+                    scope=RankingResult.Scope.PROVINCE.value,
                     parent_id=province_id,
                     rank=figure.province_rank,
                     rank_of=figure.province_of,
@@ -378,26 +403,28 @@ def rankings_compute(*, period_key: str) -> int:
 
 
 _COPY_FIELDS = [f for f in RankingResult._meta.concrete_fields if not f.primary_key]
+_DEFAULTS = {f.attname: f.get_default() for f in _COPY_FIELDS}
 
 
-def _store(rows: list[RankingResult]) -> None:
-    """Insert the rows: PostgreSQL's COPY where available (bulk INSERT spends most of its time quoting
-    the JSON details into arrays), a bulk INSERT elsewhere."""
+def _row(**fields) -> dict:
+    """One result row as plain values (cheaper than a model instance for thousands of rows)."""
+    return {**_DEFAULTS, **fields}
+
+
+def _store(rows: list[dict]) -> None:
+    """Insert the rows: PostgreSQL's COPY where available (a bulk INSERT spends most of its time
+    quoting the JSON details into arrays), a bulk INSERT elsewhere."""
     if connection.vendor != "postgresql":
-        RankingResult.objects.bulk_create(rows, batch_size=2000)
+        RankingResult.objects.bulk_create([RankingResult(**row) for row in rows], batch_size=2000)
         return
     table = connection.ops.quote_name(RankingResult._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
+    names = [f.attname for f in _COPY_FIELDS]
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    json.dumps(row.details, separators=(",", ":"), ensure_ascii=False)
-                    if f.name == "details"
-                    else getattr(row, f.attname)
-                    for f in _COPY_FIELDS
-                ]
-            )
+            row["details"] = dumps(row["details"])
+            copy.write_row([row[name] for name in names])
 
 
 def _peer_groups(*, span: PeriodSpan, units: dict[int, UnitInfo]) -> dict[int, tuple]:

@@ -206,3 +206,32 @@ def test_why_it_changed_lists_groups_that_gained_and_lost_points(demo):
     )[:3]
     assert all(D(g["change"]) < 0 for g in why["groups_lost"])
     assert row.group_sum == row.total and not row.sum_mismatch
+
+
+def test_why_it_changed_names_the_criteria_that_got_better_and_worse_by_their_direction(demo):
+    from indicators.selectors import framework_for
+    from indicators.services import Value, indicators_by_code, period_get, revision_apply
+
+    codes = indicators_by_code(framework=framework_for())
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    thu_sy = AdministrativeUnit.objects.get(tree="legacy", code="12367")
+
+    def month(number, total, rates):
+        values = [Value(unit_id=thu_sy.pk, indicator_id=codes["total"].pk, points=D(total))]
+        values += [Value(unit_id=thu_sy.pk, indicator_id=codes[c].pk, rate=D(r)) for c, r in rates.items()]
+        revision_apply(
+            period=period_get(year=2023, month=number),
+            scope=tien_lu,
+            values=values,
+            file_name="t.xlsx",
+            file_sha256="",
+            data_as_of=datetime.datetime(2023, number + 1, 5, tzinfo=datetime.UTC),
+        )
+
+    # 2.2 (on time, higher is better) up 5; 2.3 (overdue, lower is better) up 1: worse; 6.1 down 20.
+    month(1, "80", {"2.2": "90", "2.3": "10", "6.1": "50", "5.1": "99"})
+    month(2, "81", {"2.2": "95", "2.3": "11", "6.1": "30", "5.1": "99"})
+    rankings_compute(period_key="2023-02")
+    why = RankingResult.objects.get(period_key="2023-02", scope="peer", unit=thu_sy).details["why"]
+    assert [(c["code"], c["measure"], D(c["change"])) for c in why["criteria_better"]] == [("2.2", "rate", D(5))]
+    assert [(c["code"], D(c["change"])) for c in why["criteria_worse"]] == [("6.1", D(-20)), ("2.3", D(1))]

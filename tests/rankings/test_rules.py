@@ -76,6 +76,11 @@ def test_ranks_follow_standard_competition_ranking_within_peer_groups(tree, data
             assert row is None  # nobody in the group has data: no list to be in
             continue
         assert (row.rank, row.rank_of) == peer[unit.pk], unit.code
+        if row.rank is not None:  # what it takes to climb: reach the lowest total above
+            above = [totals[p.pk] for p in units if (p.level, p.parent_id) == (unit.level, unit.parent_id)]
+            above = [t for t in above if t is not None and t > totals[unit.pk]]
+            expected_gap = str(min(above) - totals[unit.pk]) if above else None
+            assert row.details["to_next_rank"] == expected_gap
         assert row.total == totals[unit.pk]
         assert row.parent_id == unit.parent_id
 

@@ -156,6 +156,16 @@ def test_an_import_is_ranked_by_a_real_worker(demo_committed, start_worker, work
     assert RankingResult.objects.get(period_key="2024", scope="peer", unit=cuong_chinh).months_count == 8
 
 
+def test_compute_rankings_queues_the_run_and_waits_for_the_worker(demo_committed, start_worker, worker_log):
+    from django.core.management import call_command
+
+    start_worker()
+    call_command("compute_rankings", "--period", "2024-08", "--timeout", "60")
+    run = RankingRun.objects.filter(period_key="2024-08", pk__gt=demo_committed).get()
+    assert run.state == "done" and run.result_count > 0
+    assert RankingResult.objects.get(period_key="2024-08", scope="peer", unit__code="12367").rank == 1
+
+
 def test_a_worker_killed_mid_task_leaves_the_old_results_and_a_restart_completes_them(
     demo_committed, start_worker, worker_log
 ):
