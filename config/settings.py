@@ -109,6 +109,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# When the broker is down, give up sending quickly (the request that applied an import must not
+# hang); the run stays queued and the sweeper below sends it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-rankings": {"task": "rankings.requeue_stale", "schedule": 60.0},
+}
 
 if REDIS_URL:
     CACHES = {

@@ -7,6 +7,7 @@ worker killed half-way) sees the old set or the new one, never a mix. The rules 
 behind them (province-wide scope, mergers, quarter and year views) are in docs/rankings.md.
 """
 
+import datetime
 import json
 import logging
 import uuid
@@ -479,24 +480,44 @@ def rankings_enqueue(*, period_key: str) -> RankingRun:
     Callers inside a transaction (an import being applied) thus never have the task read data that
     is not committed yet. Without a broker (embedded default) Celery runs the task in process.
     """
-    from .tasks import rankings_compute_task
-
     key = period_span(period_key).key
     run = RankingRun.objects.create(period_key=key, task_id=str(uuid.uuid4()))
 
-    def send() -> None:
-        try:
-            rankings_compute_task.apply_async(args=[run.pk], task_id=run.task_id)
-        except Exception as exc:  # the broker is down: say so on the run instead of losing it silently
-            logger.exception("Could not queue ranking run %s", run.pk)
-            RankingRun.objects.filter(pk=run.pk, state=RankingRun.State.QUEUED).update(
-                state=RankingRun.State.FAILED,
-                error=_("Không gửi được vào hàng đợi: %(error)s") % {"error": exc},
-                finished_at=timezone.now(),
-            )
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: _send(run))
     return run
+
+
+def _send(run: RankingRun) -> bool:
+    """Hand a queued run to the broker. When the broker is down the run stays queued, with the reason,
+    and the sweeper (`rankings_requeue_stale`, run by beat) sends it again once the broker is back."""
+    from .tasks import rankings_compute_task
+
+    try:
+        rankings_compute_task.apply_async(args=[run.pk], task_id=run.task_id)
+    except Exception as exc:  # kombu raises several types for an unreachable broker; none may lose the run
+        logger.warning("Could not queue ranking run %s yet: %s", run.pk, exc)
+        RankingRun.objects.filter(pk=run.pk, state=RankingRun.State.QUEUED).update(
+            error=_("Đang chờ hàng đợi (chưa gửi được: %(error)s)") % {"error": exc}
+        )
+        return False
+    return True
+
+
+def rankings_requeue_stale(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:
+    """Send again the runs still queued after `older_than` (a broker outage, a lost message).
+
+    Safe to repeat: the task is idempotent, and a run that completes twice stores the same rows.
+    Returns how many runs were handed to the broker.
+    """
+    cutoff = timezone.now() - older_than
+    stale = RankingRun.objects.filter(state=RankingRun.State.QUEUED, created_at__lte=cutoff).order_by("pk")
+    return sum(_send(run) for run in stale)
+
+
+def rankings_enqueue_for_unit(*, unit) -> list[RankingRun]:
+    """After a unit changes (validity, parent): queue every month in which its peer group has figures."""
+    peers = AdministrativeUnit.objects.filter(parent_id=unit.parent_id)
+    return [rankings_enqueue(period_key=key) for key in periods_with_scores(units=peers)]
 
 
 def rankings_enqueue_for_month(*, period: Period) -> list[RankingRun]:
@@ -524,14 +545,12 @@ def ranking_run_fail(*, run_id: int, reason: str) -> None:
     )
 
 
-def periods_with_scores() -> list[str]:
-    """Every month with a total, then the quarters and years they fall in (the keys `--all` computes)."""
-    months = (
-        Score.objects.filter(indicator__kind=IndicatorKind.TOTAL)
-        .values_list("period__year", "period__month")
-        .distinct()
-        .order_by("period__year", "period__month")
-    )
+def periods_with_scores(*, units=None) -> list[str]:
+    """Every month with a total (of `units`, if given), then the quarters and years they fall in."""
+    scores = Score.objects.filter(indicator__kind=IndicatorKind.TOTAL)
+    if units is not None:
+        scores = scores.filter(unit__in=units)
+    months = scores.values_list("period__year", "period__month").distinct().order_by("period__year", "period__month")
     keys: list[str] = []
     for year, month in months:
         for span in period_span(f"{year}-{month:02d}").containing():

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from .services import ranking_run_execute, ranking_run_fail
+from .services import ranking_run_execute, ranking_run_fail, rankings_requeue_stale
 
 # Only errors that a later attempt can cure are retried: a dropped database connection, a
 # deadlock or serialisation failure, a broker hiccup. A bug or bad data fails the run at once.
@@ -32,3 +32,9 @@ def rankings_compute_task(self, run_id: int) -> int:
     except Exception as exc:
         ranking_run_fail(run_id=run_id, reason=f"{type(exc).__name__}: {exc}")
         raise
+
+
+@shared_task(name="rankings.requeue_stale")
+def rankings_requeue_stale_task() -> int:
+    """Run by beat every minute: re-send ranking runs that a broker outage left queued."""
+    return rankings_requeue_stale()

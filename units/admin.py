@@ -54,6 +54,13 @@ class AdministrativeUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def audit_unit(self, obj):
         return obj
 
+    def save_model(self, request, obj, form, change):
+        # Validity or parent changes move a unit between peer groups: rank its months again.
+        from rankings.services import rankings_enqueue_for_unit
+
+        super().save_model(request, obj, form, change)
+        rankings_enqueue_for_unit(unit=obj)
+
     def get_search_results(self, request, queryset, search_term):
         # "thuy loi" finds "Thụy Lôi": search the folded name as well as the name.
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

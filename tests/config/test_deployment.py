@@ -19,7 +19,8 @@ def test_compose_runs_web_worker_database_and_redis_with_health_checks():
     for name in ("web", "worker", "db", "redis"):
         assert "healthcheck" in services[name], name
     assert services["web"]["command"][:2] == ["gunicorn", "config.wsgi"]
-    assert services["worker"]["command"][:3] == ["celery", "-A", "config"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
     assert "media:/app/media" in services["web"]["volumes"]
     assert "media:/app/media" in services["worker"]["volumes"]
 
@@ -41,3 +42,14 @@ def test_dockerfile_installs_the_pinned_requirements_and_serves_the_wsgi_app():
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     assert "libpango" in dockerfile
     assert '"gunicorn", "config.wsgi"' in dockerfile
+
+
+def test_beat_schedules_the_sweeper_that_exists():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled <= set(app.tasks)
+    assert "rankings.requeue_stale" in scheduled
