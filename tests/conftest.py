@@ -10,6 +10,9 @@ from django.db import connection
 from units.models import AdministrativeUnit
 from units.services import units_load
 
+# Fixtures that start a real Celery worker: shared by the task, fault and recovery tests.
+from .workers import demo_committed, start_worker, worker_log  # noqa: F401
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from indicators.models import Score
 from rankings.models import RankingResult, RankingRun
 from rankings.services import rankings_requeue_stale
-from tests.rankings.test_worker import CUONG_CHINH, _set_totals, _wait
-from tests.rankings.test_worker import demo_committed, start_worker, worker_log  # noqa: F401 - fixtures
+from tests.rankings.test_worker import CUONG_CHINH, _set_totals
+from tests.workers import _wait
 
 pytestmark = [
     pytest.mark.redis,
