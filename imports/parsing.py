@@ -82,6 +82,11 @@ def detect_format(data: bytes, file_name: str) -> str:
             _("Tệp “%(name)s” có đuôi .%(ext)s nhưng nội dung không phải bảng tính; hãy mở bằng Excel và lưu lại.")
             % {"name": file_name, "ext": extension}
         )
+    if extension not in ("csv", "txt", "tsv", ""):
+        # A Word document or an image is not read as text just because its bytes happen to decode.
+        raise SpreadsheetError(
+            _("Tệp “%(name)s” không phải bảng tính: chỉ nhận tệp XLSX, XLS, ODS hoặc CSV.") % {"name": file_name}
+        )
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "csv"  # Excel's "Unicode Text": UTF-16 with a BOM, tab-separated
     head = data[:4096]
