@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("", views.publication_list, name="publication-list"),
+    path("<int:scope_id>/<str:period_key>/cong-bo/", views.publication_publish_view, name="publication-publish"),
+    path("<int:scope_id>/<str:period_key>/go/", views.publication_unpublish_view, name="publication-unpublish"),
+]

@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth.models import User
+
+from accounts.models import AuditEvent, UnitAssignment
+from indicators.models import Publication
+from indicators.selectors import is_published
+from indicators.services import period_get
+from units.models import AdministrativeUnit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tien_lu(demo):
+    return AdministrativeUnit.objects.get(tree="legacy", code="332")
+
+
+def _login(client, role, unit):
+    user = User.objects.create_user(role, password="x")
+    UnitAssignment.objects.create(user=user, unit=unit, role=role)
+    client.force_login(user)
+    return user
+
+
+def test_leader_publishes_and_unpublishes_a_month_from_the_desk(client, tien_lu):
+    _login(client, "leader", tien_lu)
+    august = period_get(year=2024, month=8)
+    page = client.get("/cong-bo/").content.decode()
+    assert "Huyện Tiên Lữ" in page and "Chưa công bố" in page
+    response = client.post(f"/cong-bo/{tien_lu.pk}/2024-08/cong-bo/", follow=True)
+    assert "Đã công bố kết quả tháng 8/2024 của Huyện Tiên Lữ (lần 1)" in response.content.decode()
+    thu_sy = AdministrativeUnit.objects.get(tree="legacy", code="12367")
+    assert is_published(period=august, unit=thu_sy)
+
+    refused = client.post(f"/cong-bo/{tien_lu.pk}/2024-08/go/", {"reason": " "}, follow=True)
+    assert "Cần ghi lý do gỡ công bố." in refused.content.decode()
+    assert is_published(period=august, unit=thu_sy)
+    client.post(f"/cong-bo/{tien_lu.pk}/2024-08/go/", {"reason": "Sai số liệu xã Thủ Sỹ"})
+    assert not is_published(period=august, unit=thu_sy)
+    assert list(AuditEvent.objects.order_by("at").values_list("action", flat=True)) == ["publish", "unpublish"]
+
+
+def test_staff_sees_the_desk_but_cannot_publish(client, tien_lu):
+    _login(client, "staff", tien_lu)
+    assert "Lãnh đạo công bố" in client.get("/cong-bo/").content.decode()
+    assert client.post(f"/cong-bo/{tien_lu.pk}/2024-08/cong-bo/").status_code == 403
+    assert not Publication.objects.exists()
+
+
+def test_a_leader_of_another_district_neither_sees_nor_publishes(client, tien_lu):
+    my_hao = AdministrativeUnit.objects.get(tree="legacy", code="328")
+    _login(client, "leader", my_hao)
+    assert client.get("/cong-bo/").context["entries"] == []
+    assert client.post(f"/cong-bo/{tien_lu.pk}/2024-08/cong-bo/").status_code == 403
+    assert not Publication.objects.exists()
+
+
+def test_anonymous_is_sent_to_the_login(client, tien_lu):
+    response = client.get("/cong-bo/")
+    assert response.status_code == 302 and response["Location"].startswith("/tai-khoan/login/")
