@@ -1,0 +1,106 @@
+"""Tables of the public pages, on one shared base so every table reads and sorts the same way."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from indicators.formatting import format_number
+
+
+class PortalTable(tables.Table):
+    """Base: accessible markup, Vietnamese numbers, an empty-table message, sortable headers."""
+
+    class Meta:
+        template_name = "portal/table.html"
+        attrs = {"class": "data"}
+        empty_text = _("Không có đơn vị nào khớp với điều kiện lọc.")
+        orderable = True
+
+
+class NumberColumn(tables.Column):
+    """A right-aligned figure written the Vietnamese way ("88,03")."""
+
+    def __init__(self, *args, signed=False, decimals=None, **kwargs):
+        self.signed = signed
+        self.decimals = decimals
+        attrs = kwargs.pop("attrs", {})
+        attrs.setdefault("td", {"class": "num"})
+        attrs.setdefault("th", {"class": "num"})
+        super().__init__(*args, attrs=attrs, **kwargs)
+
+    def render(self, value):
+        return format_number(value, self.decimals, signed=self.signed)
+
+
+class RankChangeColumn(NumberColumn):
+    """Rank change with an arrow; the arrow is decoration, the words carry the meaning."""
+
+    def render(self, value):
+        if value is None:
+            return "—"
+        if value > 0:
+            return format_html(
+                '<span class="up"><span aria-hidden="true">▲</span> {}<span class="sr"> {}</span></span>',
+                value,
+                _("bậc (tăng)"),
+            )
+        if value < 0:
+            return format_html(
+                '<span class="down"><span aria-hidden="true">▼</span> {}<span class="sr"> {}</span></span>',
+                -value,
+                _("bậc (giảm)"),
+            )
+        return format_html(
+            '<span class="same"><span aria-hidden="true">●</span> 0<span class="sr"> {}</span></span>',
+            _("(giữ nguyên)"),
+        )
+
+
+class GroupColumn(NumberColumn):
+    """One group's points for the row's unit, looked up in the table's `group_points` (one query for all rows)."""
+
+    def __init__(self, *, group):
+        self.code = group.code
+        super().__init__(
+            verbose_name=_("Nhóm %(code)s") % {"code": group.code},
+            empty_values=(),
+            orderable=False,
+            attrs={"td": {"class": "num"}, "th": {"class": "num", "title": group.name}},
+        )
+
+    def render(self, record, table):
+        return format_number(table.group_points.get(record.unit_id, {}).get(self.code))
+
+
+class RankingTable(PortalTable):
+    """A peer group's stored ranking: rank, unit, total, changes, band, then each group's points."""
+
+    rank = tables.Column(verbose_name=_("Hạng"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    unit = tables.Column(verbose_name=_("Đơn vị"), accessor="unit__name", order_by=("unit__search_name",))
+    total = NumberColumn(verbose_name=_("Tổng điểm"))
+    total_change = NumberColumn(verbose_name=_("Thay đổi điểm"), signed=True)
+    rank_change = RankChangeColumn(verbose_name=_("Thay đổi hạng"))
+    band = tables.Column(verbose_name=_("Xếp loại"), accessor="band__name", order_by=("-total",))
+
+    class Meta(PortalTable.Meta):
+        sequence = ("rank", "unit", "total", "total_change", "rank_change", "band", "...")
+
+    def __init__(self, data, *, groups, group_points, **kwargs):
+        self.group_points = group_points
+        extra = [(f"g{g.code}", GroupColumn(group=g)) for g in groups]
+        super().__init__(data, extra_columns=extra, **kwargs)
+
+    def render_rank(self, record):
+        if record.rank is None:
+            return format_html('<span class="muted">{}</span>', _("chưa có số liệu"))
+        return f"{record.rank}/{record.rank_of}"
+
+    def render_unit(self, record):
+        url = reverse("portal:unit", args=[record.unit.tree, record.unit.code])
+        return format_html('<a href="{}">{}</a>', url, record.unit.name)
+
+    def render_band(self, record):
+        if record.band is None:
+            return "—"
+        return format_html('<span class="band" style="--band:{}">{}</span>', record.band.colour, record.band.name)

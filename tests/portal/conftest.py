@@ -1,0 +1,30 @@
+"""Fixtures of the portal tests: demo data with stored rankings, published or not."""
+
+import pytest
+
+from .factories import publish, quarter_build, rankings_build, tien_lu
+
+DEMO_MONTHS = [(2023, 9), (2023, 10), (2023, 11), (2023, 12)] + [(2024, m) for m in range(1, 9)]
+
+
+@pytest.fixture
+def ranked(demo):
+    """Demo data with rankings stored for every demo month of Tiên Lữ; nothing published yet."""
+    for year, month in DEMO_MONTHS:
+        rankings_build(year=year, month=month)
+    quarter_build(year=2024, quarter=2)
+    return tien_lu()
+
+
+@pytest.fixture
+def published(ranked):
+    """Every demo month of Tiên Lữ published, except 8/2024 (the newest) which stays unpublished."""
+    for year, month in DEMO_MONTHS[:-1]:
+        publish(year=year, month=month, scope=ranked)
+    return ranked
+
+
+@pytest.fixture
+def all_published(published):
+    publish(year=2024, month=8, scope=published)
+    return published
