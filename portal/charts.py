@@ -45,8 +45,8 @@ def line_chart(
 ) -> SafeString:
     """A line chart of one or more series over the same x labels; `invert` puts low values on top (ranks)."""
     width, height = 640, 300
-    left, right, top, bottom = 48, 16, 16, 64 + 18 * ((len(series) + 1) // 2)
-    height += bottom - 64
+    left, right, top, bottom = 56, 36, 16, 72 + 24 * ((len(series) + 1) // 2)
+    height += bottom - 72
     values = [float(v) for s in series for v in s.values if v is not None]
     if not values or not labels:
         return mark_safe("")
@@ -74,7 +74,7 @@ def line_chart(
         out.append(
             f'<text class="tick" x="{left - 6}" y="{_f(y(v) + 4)}" text-anchor="end">{format_number(v, 0 if invert else 1)}</text>'
         )
-    step = max(1, (len(labels) + 7) // 8)
+    step = max(1, (len(labels) + 5) // 6)
     for i, label in enumerate(labels):
         if i % step == 0 or i == len(labels) - 1:
             out.append(
@@ -112,12 +112,12 @@ def line_chart(
     for n, s in enumerate(series):
         colour = s.colour or PALETTE[n % len(PALETTE)]
         lx = left + (n % 2) * (plot_w / 2)
-        ly = top + plot_h + 40 + (n // 2) * 18
+        ly = top + plot_h + 48 + (n // 2) * 24
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
         out.append(
             f'<line x1="{_f(lx)}" x2="{_f(lx + 22)}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" stroke-width="3"{dash}/>'
         )
-        out.append(f'<text class="legend" x="{_f(lx + 28)}" y="{ly}">{escape(s.name[:42])}</text>')
+        out.append(f'<text class="legend" x="{_f(lx + 28)}" y="{ly}">{escape(s.name[:30])}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))
 

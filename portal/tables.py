@@ -77,7 +77,12 @@ class RankingTable(PortalTable):
     """A peer group's stored ranking: rank, unit, total, changes, band, then each group's points."""
 
     rank = tables.Column(verbose_name=_("Hạng"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    unit = tables.Column(verbose_name=_("Đơn vị"), accessor="unit__name", order_by=("unit__search_name",))
+    unit = tables.Column(
+        verbose_name=_("Đơn vị"),
+        accessor="unit__name",
+        order_by=("unit__search_name",),
+        attrs={"td": {"class": "name"}},
+    )
     total = NumberColumn(verbose_name=_("Tổng điểm"))
     total_change = NumberColumn(verbose_name=_("Thay đổi điểm"), signed=True)
     rank_change = RankChangeColumn(verbose_name=_("Thay đổi hạng"))
