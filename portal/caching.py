@@ -97,4 +97,4 @@ def _stamp(response, etag: str, latest: float | None) -> None:
         response["Last-Modified"] = http_date(latest)
     # Short shared lifetime, then revalidate with the ETag (cheap: one query and a 304).
     response["Cache-Control"] = "public, max-age=60"
-    response["Vary"] = "Accept-Language, Cookie"
+    response["Vary"] = "Cookie"

@@ -44,7 +44,7 @@ def line_chart(
     *, uid: str, title: str, desc: str, labels: list[str], series: list[Series], y_min=None, y_max=None, invert=False
 ) -> SafeString:
     """A line chart of one or more series over the same x labels; `invert` puts low values on top (ranks)."""
-    width, height = 640, 300
+    width, height = 520, 300
     left, right, top, bottom = 56, 36, 16, 72 + 24 * ((len(series) + 1) // 2)
     height += bottom - 72
     values = [float(v) for s in series for v in s.values if v is not None]
@@ -74,9 +74,11 @@ def line_chart(
         out.append(
             f'<text class="tick" x="{left - 6}" y="{_f(y(v) + 4)}" text-anchor="end">{format_number(v, 0 if invert else 1)}</text>'
         )
-    step = max(1, (len(labels) + 5) // 6)
+    # Counted back from the newest month, so the latest label is always there and none collide.
+    step = max(1, (len(labels) + 4) // 5)
+    shown = set(range(len(labels) - 1, -1, -step))
     for i, label in enumerate(labels):
-        if i % step == 0 or i == len(labels) - 1:
+        if i in shown:
             out.append(
                 f'<text class="tick" x="{_f(x(i))}" y="{top + plot_h + 18}" text-anchor="middle">{escape(label)}</text>'
             )

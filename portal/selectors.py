@@ -341,8 +341,14 @@ def _breakdown(*, unit: AdministrativeUnit, pkey: PeriodKey) -> tuple[list[dict]
             "direction": s["indicator__direction"],
         }
         if s["indicator__kind"] == IndicatorKind.GROUP:
+            # The published rate when there is one, else points against the maximum.
+            row["share"] = row["rate"]
             if row["points"] is not None and row["max"]:
-                row["share"] = (row["points"] / row["max"] * 100).quantize(Decimal("0.1"))
+                row["share"] = (
+                    row["share"]
+                    if row["share"] is not None
+                    else (row["points"] / row["max"] * 100).quantize(Decimal("0.1"))
+                )
                 row["missing"] = row["max"] - row["points"]
             groups.append(row)
         elif row["rate"] is not None:

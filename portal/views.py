@@ -111,6 +111,8 @@ def rankings(request):
     page_rows = list(table.page.object_list.data) if hasattr(table, "page") else list(results)
     unit_ids = [r.unit_id for r in page_rows]
     table.group_points = selectors.group_points(unit_ids=unit_ids, pkey=state.pkey) if state.pkey else {}
+    # Group columns without a single figure (months published with the total only) are left out.
+    table.exclude = [f"g{g.code}" for g in groups if not any(g.code in p for p in table.group_points.values())]
     as_of, is_demo = (
         selectors.data_as_of(unit_ids=unit_ids, pkey=state.pkey) if state.pkey and unit_ids else (None, False)
     )
@@ -142,6 +144,7 @@ def _ranking_download(state, results, groups, fmt):
     table = RankingTable(results, groups=groups, group_points={}, order_by=order or None)
     rows = [row.record for row in table.rows]
     points = selectors.group_points(unit_ids=[r.unit_id for r in rows], pkey=state.pkey)
+    groups = [g for g in groups if any(g.code in p for p in points.values())]
     as_of, is_demo = (
         selectors.data_as_of(unit_ids=[r.unit_id for r in rows], pkey=state.pkey) if rows else (None, False)
     )

@@ -153,3 +153,19 @@ def test_language_switch_to_english_and_back(client, all_published):
 def test_json_of_rankings_is_valid_utf8_with_diacritics(client, all_published):
     body = client.get("/xep-hang/?parent=legacy.332&period=2024-08&format=json").content.decode("utf-8")
     assert "Xã Thủ Sỹ" in body and json.loads(body)["results"]
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_asks(client, all_published):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in html
+
+
+def test_group_columns_without_figures_are_left_out_of_page_and_files(client, all_published):
+    august = client.get("/xep-hang/?parent=legacy.332&period=2024-08").content.decode()
+    july = client.get("/xep-hang/?parent=legacy.332&period=2024-07").content.decode()
+    assert "Nhóm 1" not in august  # 8/2024 was published with totals and rates only
+    assert "Nhóm 1" in july
+    header = (
+        client.get("/xep-hang/?parent=legacy.332&period=2024-08&format=csv").content.decode("utf-8-sig").splitlines()[0]
+    )
+    assert "Nhóm" not in header
