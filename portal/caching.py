@@ -10,6 +10,7 @@ import datetime
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
@@ -22,6 +23,24 @@ from indicators.models import ImportRevision, Publication
 from rankings.models import RankingRun
 
 PAGE_TTL = 24 * 3600
+VERSION_KEY = "portal:data-version"
+# How long a known data version is trusted without asking the database. Writes through the
+# models clear it at once (portal.apps connects the receivers); the time bounds what a write
+# made without signals (a bulk update, another process with a local cache) can hide.
+VERSION_TTL = 2
+
+
+def current_version() -> tuple[str, float | None]:
+    memo = cache.get(VERSION_KEY)
+    if memo is None:
+        memo = data_version()
+        cache.set(VERSION_KEY, memo, getattr(settings, "PORTAL_VERSION_TTL", VERSION_TTL))
+    return memo
+
+
+def version_forget(**_kwargs) -> None:
+    """Signal receiver: published data changed, the next request reads the version again."""
+    cache.delete(VERSION_KEY)
 
 
 def data_version() -> tuple[str, float | None]:
@@ -60,7 +79,7 @@ def public_cache(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        version, latest = data_version()
+        version, latest = current_version()
         digest = hashlib.sha256(f"{version}|{get_language()}|{request.get_full_path()}".encode()).hexdigest()[:32]
         etag = f'"{digest}"'
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:

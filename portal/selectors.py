@@ -28,6 +28,8 @@ def home_unit() -> AdministrativeUnit | None:
     """
     cache_key = "portal:home-unit:" + fold(settings.PORTAL_HOME_UNIT).replace(" ", "-")
     pk = cache.get(cache_key)
+    if pk == 0:  # known to be missing; checked again after the cache entry expires
+        return None
     if pk:
         unit = AdministrativeUnit.objects.select_related("parent").filter(pk=pk).first()
         if unit is not None:
@@ -39,8 +41,7 @@ def home_unit() -> AdministrativeUnit | None:
             break
         except (UnitNotFound, AmbiguousUnit):
             continue
-    if unit is not None:
-        cache.set(cache_key, unit.pk, 3600)
+    cache.set(cache_key, unit.pk if unit is not None else 0, 3600 if unit is not None else 60)
     return unit
 
 

@@ -108,8 +108,7 @@ def rankings(request):
         return _ranking_download(state, results, groups, fmt)
     table = RankingTable(results, groups=groups, group_points={})
     RequestConfig(request, paginate={"per_page": state.per_page}).configure(table)
-    page_rows = list(table.page.object_list.data) if hasattr(table, "page") else list(results)
-    unit_ids = [r.unit_id for r in page_rows]
+    unit_ids = [r.unit_id for r in table.page_records()]
     table.group_points = selectors.group_points(unit_ids=unit_ids, pkey=state.pkey) if state.pkey else {}
     # Group columns without a single figure (months published with the total only) are left out.
     table.exclude = [f"g{g.code}" for g in groups if not any(g.code in p for p in table.group_points.values())]

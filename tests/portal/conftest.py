@@ -7,6 +7,16 @@ from .factories import publish, quarter_build, rankings_build, tien_lu
 DEMO_MONTHS = [(2023, 9), (2023, 10), (2023, 11), (2023, 12)] + [(2024, m) for m in range(1, 9)]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty page cache (rolled-back data can repeat a data version)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def ranked(demo):
     """Demo data with rankings stored for every demo month of Tiên Lữ; nothing published yet."""

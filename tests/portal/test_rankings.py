@@ -148,10 +148,27 @@ def test_a_new_revision_shows_at_once_despite_the_cache(client, all_published):
 
 def test_rankings_list_query_count_is_pinned(client, all_published, django_assert_num_queries):
     client.get("/")  # warm the home-unit lookup kept in the cache
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(URL + "&period=2024-08&per_page=200&nocache=1")
     assert response.status_code == 200
 
 
 def test_rankings_pages_are_not_frameable(client, all_published):
     assert client.get(URL)["X-Frame-Options"] == "DENY"
+
+
+def test_a_cached_page_is_served_without_touching_the_database(client, all_published, django_assert_num_queries):
+    url = URL + "&period=2024-08"
+    client.get(url)
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response["X-Cache"] == "hit"
+
+
+def test_publishing_a_month_shows_at_once(client, published):
+    from .factories import publish
+
+    url = URL + "&period=2024-08"
+    assert client.get(url).status_code == 404
+    publish(year=2024, month=8, scope=published)
+    assert client.get(url).status_code == 200
