@@ -33,29 +33,27 @@ class PortalTable(tables.Table):
         return self._page_records
 
     def body_html(self) -> SafeString:
-        columns = []
+        cells = []  # (css attribute, function of the record giving the cell's text or safe HTML)
         for bound in self.columns:
             css = (bound.column.attrs.get("td") or {}).get("class", "")
-            columns.append((bound.name, f' class="{css}"' if css else ""))
+            cells.append((f' class="{css}"' if css else "", self._cell_function(bound.name, bound.column)))
         rows = []
         for record in self.page_records():
-            cells = "".join(f"<td{css}>{conditional_escape(self.cell(name, record))}</td>" for name, css in columns)
-            rows.append(f"<tr>{cells}</tr>")
+            row = "".join(f"<td{css}>{conditional_escape(cell(record))}</td>" for css, cell in cells)
+            rows.append(f"<tr>{row}</tr>")
         if not rows:
-            rows.append(f'<tr><td colspan="{len(columns)}">{conditional_escape(self.empty_text)}</td></tr>')
+            rows.append(f'<tr><td colspan="{len(cells)}">{conditional_escape(self.empty_text)}</td></tr>')
         return mark_safe("".join(rows))
 
-    def cell(self, name: str, record):
-        column = self.columns[name].column
+    def _cell_function(self, name: str, column):
         method = getattr(self, f"render_{name}", None)
         if method is not None:
-            return method(record=record)
+            return lambda record: method(record=record)
         if isinstance(column, GroupColumn):
-            return column.render(record=record, table=self)
-        value = column.accessor.resolve(record) if column.accessor else None
+            return lambda record: column.render(record=record, table=self)
         if isinstance(column, NumberColumn):
-            return column.render(value)
-        return "" if value is None else value
+            return lambda record: column.render(column.accessor.resolve(record))
+        return lambda record: column.accessor.resolve(record, quiet=True) or ""
 
 
 class NumberColumn(tables.Column):
@@ -73,28 +71,26 @@ class NumberColumn(tables.Column):
         return format_number(value, self.decimals, signed=self.signed)
 
 
-class RankChangeColumn(NumberColumn):
+def rank_change_html(value):
     """Rank change with an arrow; the arrow is decoration, the words carry the meaning."""
-
-    def render(self, value):
-        if value is None:
-            return "—"
-        if value > 0:
-            return format_html(
-                '<span class="up"><span aria-hidden="true">▲</span> {}<span class="sr"> {}</span></span>',
-                value,
-                _("bậc (tăng)"),
-            )
-        if value < 0:
-            return format_html(
-                '<span class="down"><span aria-hidden="true">▼</span> {}<span class="sr"> {}</span></span>',
-                -value,
-                _("bậc (giảm)"),
-            )
+    if value is None:
+        return "—"
+    if value > 0:
         return format_html(
-            '<span class="same"><span aria-hidden="true">●</span> 0<span class="sr"> {}</span></span>',
-            _("(giữ nguyên)"),
+            '<span class="up"><span aria-hidden="true">▲</span> {}<span class="sr"> {}</span></span>',
+            value,
+            _("bậc (tăng)"),
         )
+    if value < 0:
+        return format_html(
+            '<span class="down"><span aria-hidden="true">▼</span> {}<span class="sr"> {}</span></span>',
+            -value,
+            _("bậc (giảm)"),
+        )
+    return format_html(
+        '<span class="same"><span aria-hidden="true">●</span> 0<span class="sr"> {}</span></span>',
+        _("(giữ nguyên)"),
+    )
 
 
 class GroupColumn(NumberColumn):
@@ -111,6 +107,11 @@ class GroupColumn(NumberColumn):
 
     def render(self, record, table):
         return format_number(table.group_points.get(record.unit_id, {}).get(self.code))
+
+
+class RankChangeColumn(NumberColumn):
+    def render(self, value):
+        return rank_change_html(value)
 
 
 class RankingTable(PortalTable):
@@ -143,7 +144,7 @@ class RankingTable(PortalTable):
         return format_number(record.total)
 
     def render_rank_change(self, record):
-        return self.columns["rank_change"].column.render(record.rank_change)
+        return rank_change_html(record.rank_change)
 
     def render_rank(self, record):
         if record.rank is None:
