@@ -143,7 +143,16 @@ def unit_ranking(*, period_key: str, parent: AdministrativeUnit | None, level: s
     folded = fold(q or "")
     if folded:
         results = results.filter(unit__search_name__contains=folded)
-    return results.select_related("unit", "band").order_by("rank", "unit__name")
+    return (
+        results.select_related("unit", "band")
+        .only(
+            *("period_key", "scope", "unit_id", "parent_id", "level", "total", "rank", "rank_of", "total_change"),
+            *("rank_change", "band_id", "months_count", "comparable", "details"),
+            *("unit__tree", "unit__code", "unit__name", "unit__latitude", "unit__longitude", "unit__level"),
+            *("band__name", "band__colour", "band__min_total"),
+        )
+        .order_by("rank", "unit__name")
+    )
 
 
 def group_indicators() -> list[Indicator]:
