@@ -169,3 +169,15 @@ def test_group_columns_without_figures_are_left_out_of_page_and_files(client, al
         client.get("/xep-hang/?parent=legacy.332&period=2024-08&format=csv").content.decode("utf-8-sig").splitlines()[0]
     )
     assert "Nhóm" not in header
+
+
+def test_english_switch_translates_the_interface_and_keeps_vietnamese_numbers(client, all_published):
+    client.get("/ngon-ngu/en/?next=/")
+    html = client.get("/xep-hang/?parent=legacy.332&period=2024-08").content.decode()
+    assert 'lang="en"' in html
+    assert "Ranking of the units of Huyện Tiên Lữ" in html
+    assert "Download the data shown" in html
+    assert "89,63" in html  # figures stay in the Vietnamese format
+    vi = client.get("/ngon-ngu/vi/?next=/")
+    assert vi.status_code == 302
+    assert "Tải dữ liệu đang xem" in client.get("/xep-hang/?parent=legacy.332&period=2024-08").content.decode()
