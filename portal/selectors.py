@@ -268,7 +268,7 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: boo
     visible = unit_visible_months(units=everyone, staff=staff)
     results = list(
         RankingResult.objects.filter(unit__in=everyone, scope=RankingResult.Scope.PEER)
-        .select_related("band", "parent")
+        .select_related("band", "parent", "unit")
         .order_by("period_key")
     )
     own_keys = {r.period_key for r in results if r.unit_id == unit.pk}

@@ -155,7 +155,15 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, browser):
             violations = _axe(page)
             if violations:
                 found[f"{name}@{width}"] = violations
-            if name in ("map", "methodology", "scorecard", "district", "embed-children"):
+            if name in ("map", "methodology", "scorecard", "district", "embed-children", "unit-merged"):
                 _shot(page, f"{name}-{width}")
+        # The English interface too.
+        context.add_cookies([{"name": "django_language", "value": "en", "url": site}])
+        for name in ("home", "rankings", "unit"):
+            page.goto(site + pages[name])
+            assert page.get_attribute("html", "lang") == "en"
+            violations = _axe(page)
+            if violations:
+                found[f"{name}-en@{width}"] = violations
         context.close()
     assert not found, found
