@@ -45,7 +45,9 @@ def line_chart(
 ) -> SafeString:
     """A line chart of one or more series over the same x labels; `invert` puts low values on top (ranks)."""
     width, height = 520, 300
-    left, right, top, bottom = 56, 36, 16, 72 + 24 * ((len(series) + 1) // 2)
+    # Legend in two columns when the names are short, else one per line (names of merged communes are long).
+    per_row = 2 if max((len(s.name) for s in series), default=0) <= 22 else 1
+    left, right, top, bottom = 56, 36, 16, 72 + 24 * ((len(series) + per_row - 1) // per_row)
     height += bottom - 72
     values = [float(v) for s in series for v in s.values if v is not None]
     if not values or not labels:
@@ -113,13 +115,15 @@ def line_chart(
     # Legend under the plot, two per row so that it fits a phone.
     for n, s in enumerate(series):
         colour = s.colour or PALETTE[n % len(PALETTE)]
-        lx = left + (n % 2) * (plot_w / 2)
-        ly = top + plot_h + 48 + (n // 2) * 24
+        lx = left + (n % per_row) * (plot_w / 2)
+        ly = top + plot_h + 48 + (n // per_row) * 24
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
         out.append(
             f'<line x1="{_f(lx)}" x2="{_f(lx + 22)}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" stroke-width="3"{dash}/>'
         )
-        out.append(f'<text class="legend" x="{_f(lx + 28)}" y="{ly}">{escape(s.name[:30])}</text>')
+        out.append(
+            f'<text class="legend" x="{_f(lx + 28)}" y="{ly}">{escape(s.name[:30] if per_row == 2 else s.name[:52])}</text>'
+        )
     out.append("</svg>")
     return mark_safe("".join(out))
 
