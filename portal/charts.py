@@ -163,6 +163,7 @@ class MapPoint:
     colour: str
     href: str
     caption: str
+    label: str = ""
 
 
 def dot_map(*, uid: str, title: str, desc: str, points: list[MapPoint]) -> SafeString:
@@ -188,6 +189,7 @@ def dot_map(*, uid: str, title: str, desc: str, points: list[MapPoint]) -> SafeS
     out.append(f'<rect class="sea" x="0" y="0" width="{width}" height="{height}"/>')
     # Units that share coordinates (merged communes keep their district's) fan out a little.
     seen: dict[tuple, int] = {}
+    labelled = len(located) <= 40  # beyond that, names would cover each other; the table has them
     for p in located:
         x, y = xy(p)
         key = (round(x), round(y))
@@ -200,5 +202,7 @@ def dot_map(*, uid: str, title: str, desc: str, points: list[MapPoint]) -> SafeS
             f'<circle class="dot" cx="{_f(x)}" cy="{_f(y)}" r="9" fill="{escape(p.colour)}">'
             f"<title>{escape(p.name)}: {escape(p.caption)}</title></circle>"
         )
+        if labelled and p.label:
+            out.append(f'<text class="place" x="{_f(x + 12)}" y="{_f(y + 5)}">{escape(p.label)}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))

@@ -148,7 +148,8 @@ def unit_ranking(*, period_key: str, parent: AdministrativeUnit | None, level: s
         .only(
             *("period_key", "scope", "unit_id", "parent_id", "level", "total", "rank", "rank_of", "total_change"),
             *("rank_change", "band_id", "months_count", "comparable", "details"),
-            *("unit__tree", "unit__code", "unit__name", "unit__latitude", "unit__longitude", "unit__level"),
+            *("unit__tree", "unit__code", "unit__name", "unit__short_name", "unit__latitude", "unit__longitude"),
+            "unit__level",
             *("band__name", "band__colour", "band__min_total"),
         )
         .order_by("rank", "unit__name")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_tables2 import RequestConfig
 
+from indicators.formatting import format_number
 from indicators.models import ClassificationBand, IndicatorKind
 from indicators.selectors import catalogue, framework_for
 from units.models import Level
@@ -351,6 +352,7 @@ def scorecard(request, tree, code):
         request,
         "portal/scorecard.html",
         {
+            "trend": _trend_chart(profile, months=12),
             "profile": profile,
             "details": _details(profile.result, profile.groups),
             "groups_chart": _groups_chart(profile) if profile.pkey else None,
@@ -447,7 +449,8 @@ def unit_map(request):
             longitude=r.unit.longitude,
             colour=r.band.colour if r.band else "#5c5f66",
             href=reverse("portal:unit", args=[r.unit.tree, r.unit.code]),
-            caption=(f"{r.total} — {r.band.name}" if r.band else _("chưa có số liệu")),
+            caption=(f"{format_number(r.total)} — {r.band.name}" if r.band else _("chưa có số liệu")),
+            label=r.unit.short_name,
         )
         for r in results
     ]

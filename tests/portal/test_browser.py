@@ -167,3 +167,20 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, browser):
                 found[f"{name}-en@{width}"] = violations
         context.close()
     assert not found, found
+
+
+def test_scorecard_prints_on_one_a4_page(site, browser, tmp_path):
+    from pypdf import PdfReader
+
+    page = browser.new_page()
+    page.goto(site + "/don-vi/legacy/332/bang-diem/")
+    page.emulate_media(media="print")
+    pdf = tmp_path / "scorecard.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True, print_background=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "scorecard-a4.pdf").write_bytes(pdf.read_bytes())
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Huyện Tiên Lữ" in text and "88,03" in text
+    page.close()
