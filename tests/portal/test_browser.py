@@ -43,8 +43,12 @@ def catalogue_766(transactional_db):
 
 
 @pytest.fixture
-def site(catalogue_766, demo, live_server):
+def site(catalogue_766, demo, live_server, monkeypatch):
     """The demo, ranked and published, served by a live server."""
+    from django.db import connection
+
+    # The server's request threads must not keep connections open past the test database's life.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     for year, month in MONTHS:
         rankings_build(year=year, month=month)
         publish(year=year, month=month, scope=tien_lu())
