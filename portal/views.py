@@ -250,6 +250,23 @@ def _trend_chart(profile, *, months: int | None = None):
     )
 
 
+def _rank_chart(profile):
+    """The unit's own rank by month, best at the top (rank 1 up)."""
+    own = [h for h in profile.history if not h.is_predecessor and h.result.rank]
+    if len(own) < 2:
+        return None
+    return charts.line_chart(
+        uid=f"rank-{profile.unit.pk}",
+        title=_("Thứ hạng của %(unit)s theo tháng") % {"unit": profile.unit.name},
+        desc=_("Hạng trong nhóm đơn vị cùng cấp; hạng 1 ở trên cùng."),
+        labels=[h.pkey.short_label for h in own],
+        series=[charts.Series(name=profile.unit.name, values=[h.result.rank for h in own])],
+        y_min=1,
+        y_max=max(h.result.rank_of for h in own),
+        invert=True,
+    )
+
+
 def _groups_chart(profile):
     bars = [(f"{g['code']}. {g['name']}", g["points"], g["max"]) for g in profile.groups if g["points"] is not None]
     if not bars:
@@ -300,6 +317,9 @@ def _details(result, groups=()) -> dict:
 @public_cache
 def unit_detail(request, tree, code):
     profile = _profile_or_404(request, tree, code)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "json"):
+        return _history_download(profile, fmt)
     embed_url = request.build_absolute_uri(reverse("portal:embed-unit", args=[tree, code]))
     embed_children_url = request.build_absolute_uri(reverse("portal:embed-children", args=[tree, code]))
     group_names = {g.code: g.name for g in selectors.group_indicators()}
@@ -316,6 +336,7 @@ def unit_detail(request, tree, code):
             "unit": profile.unit,
             "details": _details(profile.result, profile.groups),
             "trend": _trend_chart(profile),
+            "rank_chart": _rank_chart(profile),
             "groups_chart": _groups_chart(profile) if profile.pkey else None,
             "group_trend": charts.line_chart(
                 uid=f"gtrend-{profile.unit.pk}",
@@ -334,6 +355,50 @@ def unit_detail(request, tree, code):
             "ancestors": selectors.ancestors(profile.unit),
             "unit_ref": selectors.unit_ref(profile.unit),
         },
+    )
+
+
+def _history_download(profile, fmt):
+    """The unit's month-by-month table (its own and its predecessors' results) as on the page."""
+    header = [
+        _("Tháng"),
+        _("Mã đơn vị"),
+        _("Đơn vị"),
+        _("Trước sáp nhập"),
+        _("Tổng điểm"),
+        _("Hạng"),
+        _("Trên tổng số"),
+        _("Thay đổi hạng"),
+        _("Xếp loại"),
+    ]
+    rows = [
+        [
+            h.pkey.key,
+            h.result.unit.code,
+            h.result.unit.name,
+            h.is_predecessor,
+            h.result.total,
+            h.result.rank,
+            h.result.rank_of,
+            h.result.rank_change,
+            h.result.band.name if h.result.band else "",
+        ]
+        for h in reversed(profile.history)
+    ]
+    filename = f"lich-su-{profile.unit.tree}-{profile.unit.code}"
+    if fmt == "json":
+        keys = ["period", "unit_code", "unit_name", "is_predecessor", "total", "rank", "rank_of", "rank_change", "band"]
+        return exports.json_response(
+            {
+                "unit_code": profile.unit.code,
+                "unit_tree": profile.unit.tree,
+                "unit_name": profile.unit.name,
+                "history": [dict(zip(keys, row, strict=True)) for row in rows],
+            },
+            filename=filename,
+        )
+    return exports.csv_response(
+        header, [[("x" if v is True else "" if v is False else v) for v in r] for r in rows], filename=filename
     )
 
 
@@ -429,7 +494,26 @@ def compare(request):
         context["group_rows"] = [
             (code, [next((g for g in p.groups if g["code"] == code), None) for p in profiles]) for code in group_codes
         ]
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "json") and len(profiles) >= 2:
+        return _compare_download(context, profiles, fmt)
     return render(request, "portal/compare.html", context)
+
+
+def _compare_download(context, profiles, fmt):
+    header = [_("Tháng"), *[p.unit.name for p in profiles]]
+    rows = [[label.key, *values] for label, values in context["rows"]]
+    if fmt == "json":
+        return exports.json_response(
+            {
+                "units": [{"code": p.unit.code, "tree": p.unit.tree, "name": p.unit.name} for p in profiles],
+                "totals_by_month": [
+                    dict(zip(["period", *[p.unit.code for p in profiles]], r, strict=True)) for r in rows
+                ],
+            },
+            filename="so-sanh",
+        )
+    return exports.csv_response(header, rows, filename="so-sanh")
 
 
 def _unit_search(q):

@@ -172,3 +172,45 @@ def test_publishing_a_month_shows_at_once(client, published):
     assert client.get(url).status_code == 404
     publish(year=2024, month=8, scope=published)
     assert client.get(url).status_code == 200
+
+
+def test_a_long_ranking_is_paginated_and_the_pager_keeps_the_state(client, all_published):
+    from indicators.models import ClassificationBand
+    from units.models import AdministrativeUnit
+
+    parent = AdministrativeUnit.objects.create(
+        tree="custom", code="T-PARENT", name="Huyện Thử", short_name="Thử", kind="Huyện", level="district"
+    )
+    band = ClassificationBand.objects.order_by("-min_total").first()
+    for i in range(30):
+        unit = AdministrativeUnit.objects.create(
+            tree="custom",
+            code=f"T-{i:02d}",
+            name=f"Xã Thử {i + 1:02d}",
+            short_name=f"Thử {i}",
+            kind="Xã",
+            level="commune",
+            parent=parent,
+        )
+        RankingResult.objects.create(
+            period_key="2024-08",
+            unit=unit,
+            parent=parent,
+            level="commune",
+            total=95 - i / 10,
+            rank=i + 1,
+            rank_of=30,
+            band=band,
+        )
+    from .factories import publish
+
+    publish(year=2024, month=8, scope=parent)
+    url = "/xep-hang/?parent=custom.T-PARENT&level=commune&period=2024-08&per_page=25"
+    first = client.get(url).content.decode()
+    assert "Trang 1/2" in first and "Xã Thử 25" in first and "Xã Thử 26" not in first
+    assert "page=2" in first and "parent=custom.T-PARENT" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+    second = client.get(url + "&page=2").content.decode()
+    assert "Xã Thử 26" in second and "Xã Thử 30" in second and "Xã Thử 01" not in second
+    # The download is the whole filtered table, not one page.
+    csv_rows = client.get(url + "&page=2&format=csv").content.decode("utf-8-sig").splitlines()
+    assert len(csv_rows) == 31

@@ -181,3 +181,29 @@ def test_english_switch_translates_the_interface_and_keeps_vietnamese_numbers(cl
     vi = client.get("/ngon-ngu/vi/?next=/")
     assert vi.status_code == 302
     assert "Tải dữ liệu đang xem" in client.get("/xep-hang/?parent=legacy.332&period=2024-08").content.decode()
+
+
+def test_profile_history_downloads_include_predecessors_marked(client, all_published):
+    import csv
+    import io
+
+    body = client.get("/don-vi/legacy/12364/?format=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][:4] == ["Tháng", "Mã đơn vị", "Đơn vị", "Trước sáp nhập"]
+    assert {r[2] for r in rows[1:]} == {"Xã Hải Triều", "Xã Đức Thắng"}
+    assert all(r[3] == "x" for r in rows[1:])
+    data = client.get("/don-vi/legacy/332/?format=json").json()
+    assert data["history"][0]["period"] == "2024-08" and data["history"][0]["total"] == 88.03
+
+
+def test_compare_downloads_the_compared_totals(client, all_published):
+    a, b = _unit("Xã Thủ Sỹ"), _unit("Xã Lệ Xá")
+    data = client.get(f"/so-sanh/?u={a.tree}.{a.code}&u={b.tree}.{b.code}&format=json").json()
+    last = data["totals_by_month"][-1]
+    assert last["period"] == "2024-08" and last[a.code] == 89.63 and last[b.code] == 87.31
+
+
+def test_profile_shows_rank_history_chart_with_rank_one_on_top(client, all_published):
+    unit = _unit("Xã Thụy Lôi")
+    html = client.get(f"/don-vi/{unit.tree}/{unit.code}/").content.decode()
+    assert "Thứ hạng của Xã Thụy Lôi theo tháng" in html
