@@ -107,7 +107,8 @@ def rankings(request):
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx", "json"):
         return _ranking_download(state, results, groups, fmt)
-    table = RankingTable(results, groups=groups, group_points={})
+    # The view validates the page size (one of PER_PAGE_CHOICES); django-tables2 must not read it raw.
+    table = RankingTable(results, groups=groups, group_points={}, per_page_field="_per_page")
     RequestConfig(request, paginate={"per_page": state.per_page}).configure(table)
     unit_ids = [r.unit_id for r in table.page_records()]
     table.group_points = selectors.group_points(unit_ids=unit_ids, pkey=state.pkey) if state.pkey else {}
