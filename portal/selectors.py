@@ -1,6 +1,7 @@
 """Reads for the public pages. Pages never compute rankings: they read what the ranking task stored."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,23 @@ from units.text import fold
 from .periods import PeriodKey, month_key, period_key_parse
 
 UNIT_RELATED = ("parent__parent__parent",)
+
+
+def by_version(name: str, *parts, compute):
+    """A read kept in the shared cache until published data changes (the key holds the data version).
+
+    For the small facts every page needs (which periods and levels exist, what is published, the
+    catalogue's groups), so that a page the cache has not seen still reads only its own rows.
+    """
+    from .caching import current_version
+
+    version, _latest = current_version()
+    key = "portal:v:" + hashlib.sha256(repr((version, name, parts)).encode()).hexdigest()[:40]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 3600)
+    return value
 
 
 def home_unit() -> AdministrativeUnit | None:
@@ -71,6 +89,10 @@ def ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
 
 
 def published_month_keys(*, unit: AdministrativeUnit | None) -> set[str]:
+    return by_version("published", unit.pk if unit else None, compute=lambda: _published_month_keys(unit=unit))
+
+
+def _published_month_keys(*, unit: AdministrativeUnit | None) -> set[str]:
     """Months whose results covering `unit` are public (published for it or an ancestor).
 
     With no unit (the nationwide ranking of provinces) a month counts when it is published
@@ -123,12 +145,26 @@ def ranking_scope(*, parent: AdministrativeUnit | None, level: str) -> str:
 
 def ranking_levels(*, parent: AdministrativeUnit | None) -> list[str]:
     """Levels that have stored results under `parent` (in display order)."""
+    return by_version("levels", parent.pk if parent else None, compute=lambda: _ranking_levels(parent=parent))
+
+
+def _ranking_levels(*, parent: AdministrativeUnit | None) -> list[str]:
     stored = set(RankingResult.objects.filter(parent=parent).values_list("level", flat=True).distinct().order_by())
     order = [Level.PROVINCE, Level.DEPARTMENT, Level.DISTRICT, Level.COMMUNE]
     return [str(level) for level in order if level in stored]
 
 
 def ranking_period_keys(*, parent: AdministrativeUnit | None, level: str, scope: str) -> set[str]:
+    return by_version(
+        "keys",
+        parent.pk if parent else None,
+        level,
+        scope,
+        compute=lambda: _ranking_period_keys(parent=parent, level=level, scope=scope),
+    )
+
+
+def _ranking_period_keys(*, parent: AdministrativeUnit | None, level: str, scope: str) -> set[str]:
     return set(
         RankingResult.objects.filter(parent=parent, level=level, scope=scope)
         .values_list("period_key", flat=True)
@@ -157,8 +193,11 @@ def unit_ranking(*, period_key: str, parent: AdministrativeUnit | None, level: s
 
 
 def group_indicators() -> list[Indicator]:
-    framework = framework_for()
-    return [i for i in catalogue(framework=framework) if i.kind == IndicatorKind.GROUP]
+    def compute():
+        framework = framework_for()
+        return [i for i in catalogue(framework=framework) if i.kind == IndicatorKind.GROUP]
+
+    return by_version("groups", compute=compute)
 
 
 def _months_q(pkey: PeriodKey, prefix: str = "period__") -> Q:

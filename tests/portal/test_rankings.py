@@ -214,3 +214,11 @@ def test_a_long_ranking_is_paginated_and_the_pager_keeps_the_state(client, all_p
     # The download is the whole filtered table, not one page.
     csv_rows = client.get(url + "&page=2&format=csv").content.decode("utf-8-sig").splitlines()
     assert len(csv_rows) == 31
+
+
+def test_a_new_search_on_a_seen_ranking_reads_only_its_rows(client, all_published, django_assert_num_queries):
+    client.get(URL + "&period=2024-08")
+    # Periods, levels, publication and catalogue are kept by data version; the new page reads its rows.
+    with django_assert_num_queries(6):
+        response = client.get(URL + "&period=2024-08&q=thuy")
+    assert response.status_code == 200 and "Xã Thụy Lôi" in response.content.decode()
