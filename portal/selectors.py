@@ -200,6 +200,15 @@ def group_indicators() -> list[Indicator]:
     return by_version("groups", compute=compute)
 
 
+def indicator_names() -> dict[str, str]:
+    """Code → name of every indicator of the current catalogue."""
+
+    def compute():
+        return {i.code: i.name for i in catalogue(framework=framework_for())}
+
+    return by_version("indicator-names", compute=compute)
+
+
 def _months_q(pkey: PeriodKey, prefix: str = "period__") -> Q:
     q = Q()
     for year, month in pkey.months:

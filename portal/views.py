@@ -1,6 +1,7 @@
 """Public pages: thin views that parse the request, call selectors and render."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -293,22 +294,53 @@ def _profile_or_404(request, tree, code):
     return profile
 
 
+def _dec(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
 def _details(result, groups=()) -> dict:
-    """The parts of a stored result's details the page explains (tolerant of missing keys)."""
+    """What the page explains from a stored result's details: why it moved and what it takes to climb.
+
+    The ranking task writes the details (group points, ranks and changes; the biggest gains and
+    losses among groups and criteria; points to the next rank and band). Missing keys just leave
+    the sentence out.
+    """
     details = (result.details or {}) if result else {}
+    names = selectors.indicator_names()
+    groups_detail = details.get("groups") or {}
+    why = details.get("why") or {}
+    gained, lost = why.get("groups_gained"), why.get("groups_lost")
+    if gained is None and lost is None:  # only the per-group changes are stored
+        changes = [(code, _dec(g.get("change"))) for code, g in groups_detail.items() if isinstance(g, dict)]
+        changes = [(code, c) for code, c in changes if c]
+        gained = [{"code": code, "change": c} for code, c in sorted(changes, key=lambda x: -x[1]) if c > 0]
+        lost = [{"code": code, "change": c} for code, c in sorted(changes, key=lambda x: x[1]) if c < 0]
+
+    def named(items):
+        return [
+            {**item, "name": names.get(item.get("code"), item.get("code")), "change": _dec(item.get("change"))}
+            for item in (items or [])
+            if isinstance(item, dict)
+        ]
+
     room = [g for g in groups if g.get("missing")]
-    groups = details.get("groups") or {}
-    changes = []
-    for code, g in sorted(groups.items()):
-        if isinstance(g, dict) and g.get("change") not in (None, 0, "0"):
-            changes.append({"code": code, "change": g.get("change"), "rank": g.get("rank")})
-    changes.sort(key=lambda c: abs(float(c["change"])), reverse=True)
     return {
-        "group_changes": changes,
-        "group_ranks": {code: g.get("rank") for code, g in groups.items() if isinstance(g, dict)},
-        "to_next_rank": details.get("points_to_next_rank"),
-        "next_rank": details.get("next_rank"),
-        "to_next_band": details.get("points_to_next_band"),
+        "gained": named(gained),
+        "lost": named(lost),
+        "criteria_better": named(why.get("criteria_better")),
+        "criteria_worse": named(why.get("criteria_worse")),
+        "group_ranks": {
+            code: (f"{g['rank']}/{g['rank_of']}" if g.get("rank_of") else g.get("rank"))
+            for code, g in groups_detail.items()
+            if isinstance(g, dict) and g.get("rank")
+        },
+        "to_next_rank": _dec(details.get("to_next_rank", details.get("points_to_next_rank"))),
+        "to_next_band": _dec(details.get("to_next_band", details.get("points_to_next_band"))),
         "next_band": details.get("next_band"),
         "published_rank": details.get("published_rank"),
         "most_room": max(room, key=lambda g: g["missing"]) if room else None,

@@ -71,24 +71,32 @@ def rankings_build(*, year: int, month: int) -> list[RankingResult]:
             higher = [t for t in ordered if t > total]
             better_bands = sorted((b for b in bands if b.min_total > total), key=lambda b: b.min_total)
             previous = prev_totals.get(unit_id)
+            # The shape the ranking task stores (rankings.services): strings for decimals.
+            group_details, changes = {}, []
+            for code, points in sorted(groups[unit_id].items()):
+                before = prev_groups.get(unit_id, {}).get(code)
+                change = None if before is None else points - before
+                group_details[code] = {
+                    "points": str(points),
+                    "rank": group_ranks[code][unit_id],
+                    "rank_of": len(group_ranks[code]),
+                    "change": None if change is None else str(change),
+                }
+                if change:
+                    changes.append((change, code))
+            changes.sort()
             details = {
-                "groups": {
-                    code: {
-                        "points": float(points),
-                        "rank": group_ranks[code][unit_id],
-                        "change": float(points - prev_groups[unit_id][code])
-                        if code in prev_groups.get(unit_id, {})
-                        else None,
-                    }
-                    for code, points in sorted(groups[unit_id].items())
+                "groups": group_details,
+                "why": {
+                    "groups_gained": [{"code": c, "change": str(v)} for v, c in reversed(changes) if v > 0][:3],
+                    "groups_lost": [{"code": c, "change": str(v)} for v, c in changes if v < 0][:3],
+                    "criteria_better": [],
+                    "criteria_worse": [],
                 },
+                "to_next_rank": str(min(higher) - total) if higher else None,
+                "next_band": better_bands[0].name if better_bands else None,
+                "to_next_band": str(better_bands[0].min_total - total) if better_bands else None,
             }
-            if higher:
-                details["points_to_next_rank"] = float(min(higher) - total + Decimal("0.01"))
-                details["next_rank"] = ranks[unit_id] - 1
-            if better_bands:
-                details["points_to_next_band"] = float(better_bands[0].min_total - total)
-                details["next_band"] = better_bands[0].name
             created.append(
                 RankingResult.objects.create(
                     period_key=key,

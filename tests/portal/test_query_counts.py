@@ -22,11 +22,11 @@ def test_home_query_count(client, all_published, django_assert_num_queries):
 
 def test_unit_profile_query_count(client, all_published, django_assert_num_queries):
     unit = AdministrativeUnit.objects.get(tree="legacy", code="12364")  # merged: predecessors' history too
-    _count(client, f"/don-vi/legacy/{unit.code}/", django_assert_num_queries, 10)
+    _count(client, f"/don-vi/legacy/{unit.code}/", django_assert_num_queries, 12)
 
 
 def test_district_profile_query_count(client, all_published, django_assert_num_queries):
-    _count(client, "/don-vi/legacy/332/", django_assert_num_queries, 14)
+    _count(client, "/don-vi/legacy/332/", django_assert_num_queries, 16)
 
 
 def test_map_query_count(client, all_published, django_assert_num_queries):

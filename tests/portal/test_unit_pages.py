@@ -207,3 +207,23 @@ def test_profile_shows_rank_history_chart_with_rank_one_on_top(client, all_publi
     unit = _unit("Xã Thụy Lôi")
     html = client.get(f"/don-vi/{unit.tree}/{unit.code}/").content.decode()
     assert "Thứ hạng của Xã Thụy Lôi theo tháng" in html
+
+
+def test_why_it_changed_names_the_groups_and_criteria_that_moved(client, all_published):
+    from indicators.models import Indicator
+    from rankings.models import RankingResult
+
+    unit = _unit("Xã Thụy Lôi")
+    result = RankingResult.objects.get(unit=unit, period_key="2024-07", scope="peer")
+    result.details["why"]["criteria_worse"] = [{"code": "2.2", "measure": "rate", "change": "-3.50"}]
+    result.save()
+    html = client.get(f"/don-vi/{unit.tree}/{unit.code}/?period=2024-07").content.decode()
+    why = html.split('id="why-h"', 1)[1].split("</section>", 1)[0]
+    criterion = Indicator.objects.filter(code="2.2").first().name
+    assert f"Tiêu chí “{criterion}” kém đi" in why and "-3,5%" in why
+    moved = result.details["why"]["groups_gained"] + result.details["why"]["groups_lost"]
+    assert moved, "the demo month has group changes"
+    group = Indicator.objects.filter(code=moved[0]["code"], kind="group").first().name
+    assert f"Nhóm “{group}”" in why
+    if result.details["to_next_rank"]:
+        assert "để lên hạng trên" in why
