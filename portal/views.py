@@ -1,19 +1,21 @@
 """Public pages: thin views that parse the request, call selectors and render."""
 
-import datetime
+import logging
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_tables2 import RequestConfig
 
+from config.celery import app as celery_app
 from indicators.formatting import format_number
 from indicators.models import ClassificationBand, IndicatorKind
 from indicators.selectors import catalogue, framework_for
@@ -24,6 +26,8 @@ from .caching import public_cache
 from .openapi import openapi_document
 from .periods import period_key_parse
 from .tables import RankingTable
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 100
@@ -39,7 +43,11 @@ def embeddable(view):
 
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Content-Security-Policy"] = "frame-ancestors *"
+        # The site-wide policy, except that any site may frame the widget.
+        response["Content-Security-Policy"] = (
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors *"
+        )
         return response
 
     wrapper.__name__ = view.__name__
@@ -212,16 +220,23 @@ def _child_level(unit) -> str:
     return {Level.PROVINCE: Level.DISTRICT, Level.DISTRICT: Level.COMMUNE}.get(unit.level, Level.COMMUNE)
 
 
-def _published_dispatch(unit, pkey):
+def _published_dispatch(unit, pkey) -> str | None:
+    """The address of the month's published dispatch PDF, if there is one."""
     from dispatches.models import Dispatch
 
     if pkey.kind != "month":
         return None
-    return (
+    dispatch = (
         Dispatch.objects.filter(unit=unit, period__year=pkey.year, period__month=pkey.number, status="published")
         .exclude(pdf="")
         .first()
     )
+    if dispatch is None:
+        return None
+    try:  # the dispatches app serves published PDFs itself where it has that route
+        return reverse("dispatches:dispatch-download", args=[dispatch.pk])
+    except NoReverseMatch:
+        return dispatch.pdf.url
 
 
 def _trend_chart(profile, *, months: int | None = None):
@@ -653,10 +668,37 @@ def language(request, code):
 
 
 def health(request):
-    """For the load balancer: is the database reachable?"""
+    """For the load balancer: the database, the cache and the broker, each "ok" or "error".
+
+    Only the database decides the status code: public pages keep serving without Redis
+    (ranking jobs wait), so a broker outage is reported but does not take the web out.
+    """
+    report = {"database": _check(_database), "cache": _check(_cache), "broker": _check(_broker)}
+    return JsonResponse(report, status=200 if report["database"] == "ok" else 503)
+
+
+def _check(probe) -> str:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return JsonResponse({"database": "ok", "time": datetime.datetime.now(datetime.UTC).isoformat()})
-    except Exception as exc:  # any failure means "not healthy"; say which
-        return JsonResponse({"database": "error", "detail": str(exc)[:200]}, status=503)
+        return probe()
+    except Exception as exc:  # any failure is "error"; the reason goes to the log, not to the caller
+        logger.warning("health check %s failed: %s", probe.__name__, exc)
+        return "error"
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _cache() -> str:
+    cache.set("healthz", "1", 5)
+    return "ok" if cache.get("healthz") == "1" else "error"
+
+
+def _broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"

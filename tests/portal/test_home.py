@@ -37,6 +37,43 @@ def test_home_without_units_explains_what_to_do(client, settings, unit_tree):
     assert "load_units" in response.content.decode()
 
 
-def test_health_reports_the_database(client):
+def test_health_reports_database_cache_and_broker(client, settings):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json()["database"] == "ok"
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok" and body["cache"] == "ok"
+    assert body["broker"] in {"ok", "eager"}
+
+
+def test_health_reports_a_broker_that_is_down_without_failing_the_web(client, settings):
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 200
+    assert response.json()["broker"] == "error"
+
+
+def test_home_links_the_months_published_dispatch_pdf(client, all_published, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from dispatches.models import Dispatch
+    from indicators.models import Period
+
+    settings.MEDIA_ROOT = tmp_path
+    dispatch = Dispatch(
+        unit=all_published,
+        period=Period.objects.get(year=2024, month=8),
+        status="published",
+        subject="công khai kết quả Bộ chỉ số tháng 8/2024",
+        frozen_data={},
+    )
+    dispatch.pdf.save("tien-lu-2024-08.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    dispatch.save()
+    html = client.get("/").content.decode()
+    assert "Công văn công khai kết quả tháng 8/2024 (PDF)" in html
