@@ -147,7 +147,7 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, browser):
         "embed-children": "/nhung/xep-hang/legacy/332/",
     }
     found = {}
-    for width in (375, 1280):
+    for width in (360, 1280):
         # axe is injected as a script: the pages' Content-Security-Policy would (rightly) block it.
         context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
         page = context.new_page()
@@ -160,6 +160,9 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, browser):
             violations = _axe(page)
             if violations:
                 found[f"{name}@{width}"] = violations
+            if name == "district" and width == 1280:  # the embed code can be copied with one button
+                page.get_by_text("Nhúng vào cổng thông tin của đơn vị").click()
+                assert page.get_by_role("button", name="Sao chép mã nhúng").count() >= 1
             if name in ("map", "methodology", "scorecard", "district", "embed-children", "unit-merged"):
                 _shot(page, f"{name}-{width}")
         # The English interface too.
