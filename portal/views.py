@@ -466,11 +466,28 @@ def scorecard(request, tree, code):
         "portal/scorecard.html",
         {
             "trend": _trend_chart(profile, months=12),
+            "children_ends": _children_ends(profile),
             "profile": profile,
             "details": _details(profile.result, profile.groups),
             "groups_chart": _groups_chart(profile) if profile.pkey else None,
         },
     )
+
+
+def _children_ends(profile, n: int = 3):
+    """The best and the worst few subordinate units of the month, for a notice board."""
+    if profile.pkey is None:
+        return None
+    ranked = [
+        r
+        for r in selectors.unit_ranking(
+            period_key=profile.pkey.key, parent=profile.unit, level=_child_level(profile.unit), scope="peer"
+        )
+        if r.rank
+    ]
+    if len(ranked) < 2 * n:
+        return None
+    return {"top": ranked[:n], "bottom": ranked[-n:], "of": len(ranked)}
 
 
 @embeddable

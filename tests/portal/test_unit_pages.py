@@ -66,6 +66,7 @@ def test_scorecard_is_a_printable_page_with_a4_stylesheet(client, all_published)
     html = client.get("/don-vi/legacy/332/bang-diem/").content.decode()
     assert "print.css" in html and 'media="print"' in html
     assert "88,03" in html
+    assert "Xã Thủ Sỹ: 89,63" in html and "Xã Cương Chính: 83,28" in html  # best and worst communes
     css = (pytest.importorskip("pathlib").Path(__file__).parents[2] / "static/css/print.css").read_text()
     assert "size: A4" in css
 
