@@ -8,10 +8,14 @@ DEMO_MONTHS = [(2023, 9), (2023, 10), (2023, 11), (2023, 12)] + [(2024, m) for m
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty page cache (rolled-back data can repeat a data version)."""
+def _empty_cache(settings):
+    """Each test starts with an empty page cache (rolled-back data can repeat a data version).
+
+    A local-memory cache of its own: clearing a Redis cache would also flush a broker sharing it.
+    """
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
     cache.clear()
     yield
     cache.clear()
