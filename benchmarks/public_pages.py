@@ -375,7 +375,10 @@ def main() -> None:
         )
     from django.db import connection
 
+    from django.conf import settings
+
     figures["database"] = connection.vendor
+    figures["cache"] = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     figures["cpus"] = os.cpu_count()
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     figures["rows_on_page"] = UNITS
