@@ -373,9 +373,8 @@ def main() -> None:
             f"{name:32} {f.get('rps', 0):>9} req/s  p50 {f.get('p50_ms', '-'):>8} ms  p95 {f.get('p95_ms', '-'):>8} ms"
             f"  ×static {f['ratio_to_static']:<6} concurrency {f.get('concurrency')} errors {f.get('errors')}"
         )
-    from django.db import connection
-
     from django.conf import settings
+    from django.db import connection
 
     figures["database"] = connection.vendor
     figures["cache"] = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
