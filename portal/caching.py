@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
 from indicators.models import ImportRevision, Publication
@@ -82,7 +82,13 @@ def public_cache(view):
         version, latest = current_version()
         digest = hashlib.sha256(f"{version}|{get_language()}|{request.get_full_path()}".encode()).hexdigest()[:32]
         etag = f'"{digest}"'
-        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        not_modified = (
+            etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+            if "If-None-Match" in request.headers
+            else (since is not None and latest is not None and int(latest) <= since)
+        )
+        if not_modified:
             response = HttpResponseNotModified()
             _stamp(response, etag, latest)
             return response

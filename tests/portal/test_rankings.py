@@ -222,3 +222,10 @@ def test_a_new_search_on_a_seen_ranking_reads_only_its_rows(client, all_publishe
     with django_assert_num_queries(6):
         response = client.get(URL + "&period=2024-08&q=thuy")
     assert response.status_code == 200 and "Xã Thụy Lôi" in response.content.decode()
+
+
+def test_revalidation_by_last_modified_answers_304(client, all_published):
+    url = URL + "&period=2024-08"
+    first = client.get(url)
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 200
