@@ -149,7 +149,7 @@ def test_a_new_revision_shows_at_once_despite_the_cache(client, all_published):
 def test_rankings_list_query_count_is_pinned(client, all_published, django_assert_num_queries):
     client.get("/")  # warm the home-unit lookup kept in the cache
     with django_assert_num_queries(11):
-        response = client.get(URL + "&period=2024-08&per_page=200&nocache=1")
+        response = client.get(URL + "&period=2024-08&per_page=200")
     assert response.status_code == 200
 
 
