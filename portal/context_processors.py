@@ -7,4 +7,4 @@ from .selectors import home_unit
 
 
 def portal(request) -> dict:
-    return {"portal_name": settings.PORTAL_NAME, "portal_home_unit": SimpleLazyObject(home_unit)}
+    return {"portal_name": settings.PORTAL_NAME, "portal_home_unit": SimpleLazyObject(lambda: home_unit(request))}

@@ -39,19 +39,14 @@ def by_version(name: str, *parts, compute):
     return value
 
 
-def home_unit() -> AdministrativeUnit | None:
+def home_unit(request=None) -> AdministrativeUnit | None:
     """The unit named by PORTAL_HOME_UNIT, or None when it is not (yet) in the database.
 
-    The lookup takes a few queries, so its answer (the primary key) is kept in the shared cache.
+    Looked up once per request: the view and the page header share the answer. (Not kept in the
+    shared cache, so that every page's query count is the same whatever ran before it.)
     """
-    cache_key = "portal:home-unit:" + fold(settings.PORTAL_HOME_UNIT).replace(" ", "-")
-    pk = cache.get(cache_key)
-    if pk == 0:  # known to be missing; checked again after the cache entry expires
-        return None
-    if pk:
-        unit = AdministrativeUnit.objects.select_related("parent").filter(pk=pk).first()
-        if unit is not None:
-            return unit
+    if request is not None and hasattr(request, "_portal_home_unit"):
+        return request._portal_home_unit
     unit = None
     for day in (datetime.date(2024, 12, 31), None):
         try:
@@ -59,7 +54,8 @@ def home_unit() -> AdministrativeUnit | None:
             break
         except (UnitNotFound, AmbiguousUnit):
             continue
-    cache.set(cache_key, unit.pk if unit is not None else 0, 3600 if unit is not None else 60)
+    if request is not None:
+        request._portal_home_unit = unit
     return unit
 
 

@@ -37,7 +37,7 @@ class RankingState:
             if self.parent is None:
                 raise Http404(_("Không tìm thấy đơn vị cấp trên “%(ref)s”.") % {"ref": ref})
         else:
-            self.parent = selectors.home_unit()
+            self.parent = selectors.home_unit(request)
         self.levels = selectors.ranking_levels(parent=self.parent)
         level = request.GET.get("level") or ""
         if level not in self.levels:

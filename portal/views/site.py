@@ -35,7 +35,7 @@ def methodology(request):
     pkey = period_key_parse(request.GET.get("period")) if request.GET.get("period") else None
     revisions = []
     if pkey is not None and pkey.kind == "month":
-        home = selectors.home_unit()
+        home = selectors.home_unit(request)
         if not is_staff_request(request) and pkey.key not in selectors.published_month_keys(unit=home):
             raise Http404(_("Tháng này chưa được công bố."))
         revisions = list(selectors.month_revisions(pkey=pkey))
@@ -56,7 +56,7 @@ def methodology(request):
 
 
 def open_data(request):
-    home = selectors.home_unit()
+    home = selectors.home_unit(request)
     return render(
         request, "portal/open_data.html", {"home_ref": selectors.unit_ref(home) if home else "", "home": home}
     )

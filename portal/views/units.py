@@ -23,7 +23,7 @@ from .common import (
 
 @public_cache
 def home(request):
-    unit = selectors.home_unit()
+    unit = selectors.home_unit(request)
     context = {"unit": unit}
     if unit is not None:
         profile = selectors.unit_profile(unit=unit, period_key=None, staff=is_staff_request(request))
