@@ -57,7 +57,7 @@ def rankings_build(*, year: int, month: int) -> list[RankingResult]:
         prev_by_parent[units[unit_id].parent_id][unit_id] = total
     for peers in prev_by_parent.values():
         prev_ranks.update(_ranks(peers))
-    RankingResult.objects.filter(period_key=key).delete()
+    RankingResult.objects.filter(period_key=key).delete()  # replaces what the ranking task may have stored
     created = []
     for parent_id, peers in by_parent.items():
         ranks = _ranks(peers)
@@ -129,6 +129,7 @@ def quarter_build(*, year: int, quarter: int) -> list[RankingResult]:
             counts[r.unit_id] += 1
             meta[r.unit_id] = (r.parent_id, r.level)
     key = f"{year:04d}-Q{quarter}"
+    RankingResult.objects.filter(period_key=key).delete()  # replaces what the ranking task may have stored
     bands = list(ClassificationBand.objects.all())
     by_parent = defaultdict(dict)
     for unit_id, total in sums.items():
