@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
     verbose_name = "Cổng công khai"
+
+    def ready(self):
+        # Cache invalidation only: a new import, ranking or publication makes cached pages stale.
+        from indicators.models import ImportRevision, Publication
+        from rankings.models import RankingResult, RankingRun
+
+        from .caching import version_forget
+
+        for model in (Publication, ImportRevision, RankingRun, RankingResult):
+            post_save.connect(version_forget, sender=model, dispatch_uid=f"portal-version-{model.__name__}")
+            post_delete.connect(version_forget, sender=model, dispatch_uid=f"portal-version-del-{model.__name__}")

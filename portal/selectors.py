@@ -1,67 +1,454 @@
 """Reads for the public pages. Pages never compute rankings: they read what the ranking task stored."""
 
 import datetime
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Avg, Case, Max, Q, Value, When
 
-from indicators.models import IndicatorKind, Period, Score
-from units.models import AdministrativeUnit
+from indicators.models import ImportRevision, Indicator, IndicatorKind, Period, Publication, Score
+from indicators.selectors import catalogue, framework_for
+from rankings.models import RankingResult
+from units.models import AdministrativeUnit, Level
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
+from units.text import fold
+
+from .periods import PeriodKey, month_key, period_key_parse
+
+UNIT_RELATED = ("parent__parent__parent",)
 
 
-def home_unit() -> AdministrativeUnit | None:
-    """The unit named by PORTAL_HOME_UNIT, or None when it is not (yet) in the database."""
-    try:
-        return unit_lookup(text=settings.PORTAL_HOME_UNIT, on=datetime.date(2024, 12, 31))
-    except (UnitNotFound, AmbiguousUnit):
+def by_version(name: str, *parts, compute):
+    """A read kept in the shared cache until published data changes (the key holds the data version).
+
+    For the small facts every page needs (which periods and levels exist, what is published, the
+    catalogue's groups), so that a page the cache has not seen still reads only its own rows.
+    """
+    from .caching import current_version
+
+    version, _latest = current_version()
+    key = "portal:v:" + hashlib.sha256(repr((version, name, parts)).encode()).hexdigest()[:40]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 3600)
+    return value
+
+
+def home_unit(request=None) -> AdministrativeUnit | None:
+    """The unit named by PORTAL_HOME_UNIT, or None when it is not (yet) in the database.
+
+    Looked up once per request: the view and the page header share the answer. (Not kept in the
+    shared cache, so that every page's query count is the same whatever ran before it.)
+    """
+    if request is not None and hasattr(request, "_portal_home_unit"):
+        return request._portal_home_unit
+    unit = None
+    for day in (datetime.date(2024, 12, 31), None):
         try:
-            return unit_lookup(text=settings.PORTAL_HOME_UNIT)
+            unit = unit_lookup(text=settings.PORTAL_HOME_UNIT, on=day)
+            break
         except (UnitNotFound, AmbiguousUnit):
-            return None
+            continue
+    if request is not None:
+        request._portal_home_unit = unit
+    return unit
+
+
+def unit_ref(unit: AdministrativeUnit) -> str:
+    """How a unit is named in query strings: its tree and code ("legacy.332"), since codes are reused."""
+    return f"{unit.tree}.{unit.code}"
+
+
+def unit_by_ref(ref: str | None) -> AdministrativeUnit | None:
+    tree, _, code = (ref or "").partition(".")
+    if not tree or not code:
+        return None
+    return AdministrativeUnit.objects.select_related(*UNIT_RELATED).filter(tree=tree, code=code).first()
+
+
+def ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
+    """The unit's ancestors, the top first (uses the already selected parents where it can)."""
+    chain = []
+    current = unit.parent if unit else None
+    while current is not None:
+        chain.insert(0, current)
+        current = current.parent
+    return chain
+
+
+# --- publication gating -------------------------------------------------------------------------
+
+
+def published_month_keys(*, unit: AdministrativeUnit | None) -> set[str]:
+    return by_version("published", unit.pk if unit else None, compute=lambda: _published_month_keys(unit=unit))
+
+
+def _published_month_keys(*, unit: AdministrativeUnit | None) -> set[str]:
+    """Months whose results covering `unit` are public (published for it or an ancestor).
+
+    With no unit (the nationwide ranking of provinces) a month counts when it is published
+    for some province.
+    """
+    publications = Publication.objects.filter(is_published=True)
+    if unit is None:
+        publications = publications.filter(scope__parent__isnull=True)
+    else:
+        publications = publications.filter(scope_id__in=[unit.pk, *(a.pk for a in ancestors(unit))])
+    return {month_key(y, m) for y, m in publications.values_list("period__year", "period__month").distinct()}
+
+
+def visible_keys(*, keys: set[str], published: set[str], staff: bool) -> list[PeriodKey]:
+    """Which of the stored period keys a visitor may see, newest first.
+
+    A quarter or a year is public when at least one of its months is, and none of its months
+    with stored results is unpublished (an unpublished month must not leak through an average).
+    """
+    parsed = [p for p in (period_key_parse(k) for k in keys) if p is not None]
+    if not staff:
+        month_keys = {p.key for p in parsed if p.kind == "month"}
+        visible = []
+        for p in parsed:
+            covered = [month_key(y, m) for y, m in p.months]
+            if p.kind == "month":
+                ok = p.key in published
+            else:
+                stored = [k for k in covered if k in month_keys]
+                ok = bool(stored) and all(k in published for k in stored)
+            if ok:
+                visible.append(p)
+        parsed = visible
+    return sorted(parsed, key=lambda p: p.sort_key, reverse=True)
+
+
+def is_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+# --- rankings -------------------------------------------------------------------------------------
+
+
+def ranking_scope(*, parent: AdministrativeUnit | None, level: str) -> str:
+    """Communes under a province are ranked province-wide; everything else among peers."""
+    if parent is not None and parent.level == Level.PROVINCE and level == Level.COMMUNE:
+        return RankingResult.Scope.PROVINCE
+    return RankingResult.Scope.PEER
+
+
+def ranking_levels(*, parent: AdministrativeUnit | None) -> list[str]:
+    """Levels that have stored results under `parent` (in display order)."""
+    return by_version("levels", parent.pk if parent else None, compute=lambda: _ranking_levels(parent=parent))
+
+
+def _ranking_levels(*, parent: AdministrativeUnit | None) -> list[str]:
+    stored = set(RankingResult.objects.filter(parent=parent).values_list("level", flat=True).distinct().order_by())
+    order = [Level.PROVINCE, Level.DEPARTMENT, Level.DISTRICT, Level.COMMUNE]
+    return [str(level) for level in order if level in stored]
+
+
+def ranking_period_keys(*, parent: AdministrativeUnit | None, level: str, scope: str) -> set[str]:
+    return by_version(
+        "keys",
+        parent.pk if parent else None,
+        level,
+        scope,
+        compute=lambda: _ranking_period_keys(parent=parent, level=level, scope=scope),
+    )
+
+
+def _ranking_period_keys(*, parent: AdministrativeUnit | None, level: str, scope: str) -> set[str]:
+    return set(
+        RankingResult.objects.filter(parent=parent, level=level, scope=scope)
+        .values_list("period_key", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def unit_ranking(*, period_key: str, parent: AdministrativeUnit | None, level: str, scope: str, q: str = ""):
+    """The stored ranking of a peer group, in rank order (units without figures last)."""
+    results = RankingResult.objects.filter(period_key=period_key, parent=parent, level=level, scope=scope)
+    folded = fold(q or "")
+    if folded:
+        results = results.filter(unit__search_name__contains=folded)
+    return (
+        results.select_related("unit", "band")
+        .only(
+            *("period_key", "scope", "unit_id", "parent_id", "level", "total", "rank", "rank_of", "total_change"),
+            *("rank_change", "band_id", "months_count", "comparable", "details"),
+            *("unit__tree", "unit__code", "unit__name", "unit__short_name", "unit__latitude", "unit__longitude"),
+            "unit__level",
+            *("band__name", "band__colour", "band__min_total"),
+        )
+        .order_by("rank", "unit__name")
+    )
+
+
+def group_indicators() -> list[Indicator]:
+    def compute():
+        framework = framework_for()
+        return [i for i in catalogue(framework=framework) if i.kind == IndicatorKind.GROUP]
+
+    return by_version("groups", compute=compute)
+
+
+def indicator_names() -> dict[str, str]:
+    """Code → name of every indicator of the current catalogue."""
+
+    def compute():
+        return {i.code: i.name for i in catalogue(framework=framework_for())}
+
+    return by_version("indicator-names", compute=compute)
+
+
+def _months_q(pkey: PeriodKey, prefix: str = "period__") -> Q:
+    q = Q()
+    for year, month in pkey.months:
+        q |= Q(**{f"{prefix}year": year, f"{prefix}month": month})
+    return q
+
+
+def group_points(*, unit_ids: list[int], pkey: PeriodKey) -> dict[int, dict[str, Decimal]]:
+    """Each unit's group points in the period (the mean of the months for a quarter or a year)."""
+    rows = (
+        Score.objects.filter(_months_q(pkey), unit_id__in=unit_ids, indicator__kind=IndicatorKind.GROUP)
+        .values("unit_id", "indicator__code")
+        .annotate(points=Avg("points"))
+        .order_by()
+    )
+    points: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        if row["points"] is not None:
+            points[row["unit_id"]][row["indicator__code"]] = Decimal(row["points"]).quantize(Decimal("0.01"))
+    return points
+
+
+def data_as_of(*, unit_ids: list[int], pkey: PeriodKey) -> tuple[datetime.datetime | None, bool]:
+    """When the figures shown were taken (the latest snapshot among them) and whether any is demo data."""
+    revisions = ImportRevision.objects.filter(
+        _months_q(pkey), current_scores__unit_id__in=unit_ids, state=ImportRevision.State.APPLIED
+    )
+    summary = revisions.aggregate(
+        as_of=Max("data_as_of"), demo=Max(Case(When(is_demo=True, then=Value(1)), default=Value(0)))
+    )
+    return summary["as_of"], bool(summary["demo"])
+
+
+# --- unit profile ---------------------------------------------------------------------------------
 
 
 @dataclass
-class UnitMonth:
+class HistoryPoint:
+    """One month of a unit's (or a predecessor's) stored result."""
+
+    pkey: PeriodKey
+    result: RankingResult
+    is_predecessor: bool
+
+
+@dataclass
+class UnitProfile:
     unit: AdministrativeUnit
-    period: Period
-    total: Score | None
-    groups: list[Score] = field(default_factory=list)
-    children: list[Score] = field(default_factory=list)
+    pkey: PeriodKey | None
+    result: RankingResult | None
+    province_result: RankingResult | None
+    groups: list[dict] = field(default_factory=list)
+    weakest: list[dict] = field(default_factory=list)
+    history: list[HistoryPoint] = field(default_factory=list)
+    group_history: dict[str, list[tuple[str, Decimal | None]]] = field(default_factory=dict)
+    children: list[AdministrativeUnit] = field(default_factory=list)
+    predecessors: list[AdministrativeUnit] = field(default_factory=list)
+    successors: list[AdministrativeUnit] = field(default_factory=list)
+    available: list[PeriodKey] = field(default_factory=list)
     data_as_of: datetime.datetime | None = None
     is_demo: bool = False
 
 
-def latest_unit_month(*, unit: AdministrativeUnit) -> UnitMonth | None:
-    """The latest month with figures for the unit or its children: its total, groups and children's totals."""
-    latest = (
-        Score.objects.filter(indicator__kind=IndicatorKind.TOTAL)
-        .filter(unit__in=[unit.pk, *unit.children.values_list("pk", flat=True)])
-        .order_by("-period__year", "-period__month")
-        .select_related("period")
-        .first()
-    )
-    if latest is None:
+def unit_get(*, tree: str, code: str) -> AdministrativeUnit | None:
+    return AdministrativeUnit.objects.select_related(*UNIT_RELATED).filter(tree=tree, code=code).first()
+
+
+def lineage(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """The unit's predecessors and theirs (two generations cover the 2024 and 2025 mergers)."""
+    found: dict[int, AdministrativeUnit] = {}
+    frontier = [unit.pk]
+    for _ in range(3):
+        nxt = list(
+            AdministrativeUnit.objects.filter(successor_links__successor_id__in=frontier).select_related(*UNIT_RELATED)
+        )
+        nxt = [u for u in nxt if u.pk not in found and u.pk != unit.pk]
+        if not nxt:
+            break
+        for u in nxt:
+            found[u.pk] = u
+        frontier = [u.pk for u in nxt]
+    return list(found.values())
+
+
+def unit_visible_months(*, units: list[AdministrativeUnit], staff: bool) -> dict[int, set[str]] | None:
+    """Per unit, the months a visitor may see; None means every month (staff)."""
+    if staff:
         return None
-    period = latest.period
-    own = list(
-        Score.objects.filter(unit=unit, period=period, indicator__kind__in=[IndicatorKind.TOTAL, IndicatorKind.GROUP])
-        .select_related("indicator", "revision")
+    scope_ids: dict[int, list[int]] = {u.pk: [u.pk, *(a.pk for a in ancestors(u))] for u in units}
+    all_ids = {i for ids in scope_ids.values() for i in ids}
+    rows = (
+        Publication.objects.filter(is_published=True, scope_id__in=all_ids)
+        .values_list("scope_id", "period__year", "period__month")
+        .order_by()
+    )
+    by_scope: dict[int, set[str]] = defaultdict(set)
+    for scope_id, year, month in rows:
+        by_scope[scope_id].add(month_key(year, month))
+    return {pk: set().union(*(by_scope[i] for i in ids)) for pk, ids in scope_ids.items()}
+
+
+def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: bool) -> UnitProfile | None:
+    """Everything the unit page shows; None when the asked period is not visible."""
+    lineage_units = lineage(unit)
+    everyone = [unit, *lineage_units]
+    visible = unit_visible_months(units=everyone, staff=staff)
+    results = list(
+        RankingResult.objects.filter(unit__in=everyone, scope=RankingResult.Scope.PEER)
+        .select_related("band", "parent", "unit")
+        .order_by("period_key")
+    )
+    own_keys = {r.period_key for r in results if r.unit_id == unit.pk}
+    own_published = None if visible is None else visible[unit.pk]
+    available = visible_keys(keys=own_keys, published=own_published or set(), staff=staff)
+    pkey = None
+    if period_key:
+        pkey = period_key_parse(period_key)
+        if pkey is None or pkey.key not in {p.key for p in available}:
+            return None
+    elif available:
+        months = [p for p in available if p.kind == "month"]
+        pkey = (months or available)[0]
+
+    history = []
+    for r in results:
+        p = period_key_parse(r.period_key)
+        if p is None or p.kind != "month":
+            continue
+        if visible is not None and r.period_key not in visible[r.unit_id]:
+            continue
+        history.append(HistoryPoint(pkey=p, result=r, is_predecessor=r.unit_id != unit.pk))
+    history.sort(key=lambda h: (h.pkey.sort_key, h.is_predecessor, h.result.unit.name if h.is_predecessor else ""))
+
+    result = next((r for r in results if r.unit_id == unit.pk and pkey and r.period_key == pkey.key), None)
+    province_result = None
+    if pkey is not None:
+        province_result = (
+            RankingResult.objects.filter(unit=unit, period_key=pkey.key, scope=RankingResult.Scope.PROVINCE)
+            .select_related("parent")
+            .first()
+        )
+    profile = UnitProfile(
+        unit=unit,
+        pkey=pkey,
+        result=result,
+        province_result=province_result,
+        history=history,
+        available=available,
+        predecessors=lineage_units,
+        successors=list(unit.successors.select_related("parent").order_by("name")),
+    )
+    day = pkey.last_day if pkey else datetime.date.today()
+    profile.children = list(unit.children.valid_on(day).order_by("name")) if pkey else []
+    if pkey is not None:
+        profile.groups, profile.weakest = _breakdown(unit=unit, pkey=pkey)
+        profile.data_as_of, profile.is_demo = data_as_of(unit_ids=[unit.pk], pkey=pkey)
+    profile.group_history = _group_history(unit=unit, months=[h.pkey for h in history if not h.is_predecessor])
+    return profile
+
+
+def _breakdown(*, unit: AdministrativeUnit, pkey: PeriodKey) -> tuple[list[dict], list[dict]]:
+    """Group points against their maximum, and the criteria furthest from full marks."""
+    scores = (
+        Score.objects.filter(
+            _months_q(pkey), unit=unit, indicator__kind__in=[IndicatorKind.GROUP, IndicatorKind.CRITERION]
+        )
+        .values(
+            "indicator_id",
+            "indicator__code",
+            "indicator__name",
+            "indicator__kind",
+            "indicator__max_points",
+            "indicator__direction",
+            "indicator__order",
+            "indicator__parent__name",
+        )
+        .annotate(points=Avg("points"), rate=Avg("rate"))
         .order_by("indicator__order")
     )
-    total = next((s for s in own if s.indicator.kind == IndicatorKind.TOTAL), None)
-    children = list(
-        Score.objects.filter(unit__parent=unit, period=period, indicator__kind=IndicatorKind.TOTAL)
-        .select_related("unit", "revision")
-        .order_by("-points", "unit__name")
+    groups, criteria = [], []
+    for s in scores:
+        row = {
+            "code": s["indicator__code"],
+            "name": s["indicator__name"],
+            "group": s["indicator__parent__name"],
+            "max": s["indicator__max_points"],
+            "points": None if s["points"] is None else Decimal(s["points"]).quantize(Decimal("0.01")),
+            "rate": None if s["rate"] is None else Decimal(s["rate"]).quantize(Decimal("0.01")),
+            "direction": s["indicator__direction"],
+        }
+        if s["indicator__kind"] == IndicatorKind.GROUP:
+            # The published rate when there is one, else points against the maximum.
+            row["share"] = row["rate"]
+            if row["points"] is not None and row["max"]:
+                row["share"] = (
+                    row["share"]
+                    if row["share"] is not None
+                    else (row["points"] / row["max"] * 100).quantize(Decimal("0.1"))
+                )
+                row["missing"] = row["max"] - row["points"]
+            groups.append(row)
+        elif row["rate"] is not None:
+            # How far from the best: a "lower is better" rate is at its best at 0 %.
+            row["gap"] = row["rate"] if row["direction"] == "lower" else Decimal(100) - row["rate"]
+            criteria.append(row)
+    weakest = sorted((c for c in criteria if c["gap"] > 0), key=lambda c: c["gap"], reverse=True)[:5]
+    return groups, weakest
+
+
+def _group_history(*, unit: AdministrativeUnit, months: list[PeriodKey]) -> dict[str, list]:
+    if not months:
+        return {}
+    q = Q()
+    for p in months:
+        q |= Q(period__year=p.year, period__month=p.number)
+    rows = Score.objects.filter(q, unit=unit, indicator__kind=IndicatorKind.GROUP).values_list(
+        "indicator__code", "period__year", "period__month", "points"
     )
-    revisions = [s.revision for s in own + children]
-    return UnitMonth(
-        unit=unit,
-        period=period,
-        total=total,
-        groups=[s for s in own if s.indicator.kind == IndicatorKind.GROUP],
-        children=children,
-        data_as_of=max((r.data_as_of for r in revisions), default=None),
-        is_demo=any(r.is_demo for r in revisions),
+    found = {(code, month_key(y, m)): pts for code, y, m, pts in rows}
+    codes = sorted({code for code, _ in found})
+    return {code: [(p.short_label, found.get((code, p.key))) for p in months] for code in codes}
+
+
+# --- other pages ------------------------------------------------------------------------------------
+
+
+def results_for_units(*, units: list[AdministrativeUnit], period_key: str) -> dict[int, RankingResult]:
+    rows = RankingResult.objects.filter(unit__in=units, period_key=period_key, scope=RankingResult.Scope.PEER)
+    return {r.unit_id: r for r in rows.select_related("band")}
+
+
+def month_revisions(*, pkey: PeriodKey):
+    """The corrections log of a month: every import, newest first."""
+    return (
+        ImportRevision.objects.filter(_months_q(pkey))
+        .select_related("scope", "period")
+        .order_by("-created_at", "-number")
     )
+
+
+def published_periods():
+    """Months with at least one published scope, newest first (the Atom feed)."""
+    return Publication.objects.filter(is_published=True).select_related("period", "scope").order_by("-published_at")
+
+
+def periods_with_data() -> list[Period]:
+    return list(Period.objects.filter(scores__isnull=False).distinct().order_by("-year", "-month"))

@@ -17,3 +17,9 @@ def vn(value, decimals=None):
 def vn_signed(value, decimals=None):
     """{{ 0.31|vn_signed }} → +0,31."""
     return format_number(value, None if decimals in (None, "") else int(decimals), signed=True)
+
+
+@register.filter
+def absval(value):
+    """{{ -3|absval }} → 3 (for "giảm 3 bậc")."""
+    return abs(value) if value is not None else value

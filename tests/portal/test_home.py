@@ -3,16 +3,31 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_home_shows_the_home_units_latest_month_in_vietnamese(client, demo):
+def test_home_shows_the_latest_published_month_of_the_home_unit(client, all_published):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'lang="vi"' in html
     assert "Huyện Tiên Lữ tháng 8/2024" in html
     assert "88,03" in html
-    # Communes in order of their total, best first, worst last.
+    # Communes in rank order, best first and marked, worst last and marked.
     assert html.index("Xã Thủ Sỹ") < html.index("Xã Hải Triều") < html.index("Xã Cương Chính")
+    assert "cao nhất" in html and "thấp nhất" in html
     assert "Số liệu tính tại thời điểm 12h00 ngày 05/09/2024" in html
+    # The 12-month trend is an SVG with a title and a description.
+    assert "<svg" in html and "Diễn biến điểm tổng hợp của Huyện Tiên Lữ" in html and "<desc" in html
+
+
+def test_home_skips_an_unpublished_month(client, published):
+    html = client.get("/").content.decode()
+    assert "Huyện Tiên Lữ tháng 7/2024" in html
+    assert "tháng 8/2024" not in html
+
+
+def test_home_with_nothing_published_shows_no_figures(client, ranked):
+    html = client.get("/").content.decode()
+    assert "Chưa có kỳ đánh giá nào được công bố" in html
+    assert "88,03" not in html
 
 
 def test_home_without_units_explains_what_to_do(client, settings, unit_tree):
@@ -42,3 +57,23 @@ def test_health_reports_a_broker_that_is_down_without_failing_the_web(client, se
         app.conf.broker_url = original
     assert response.status_code == 200
     assert response.json()["broker"] == "error"
+
+
+def test_home_links_the_months_published_dispatch_pdf(client, all_published, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from dispatches.models import Dispatch
+    from indicators.models import Period
+
+    settings.MEDIA_ROOT = tmp_path
+    dispatch = Dispatch(
+        unit=all_published,
+        period=Period.objects.get(year=2024, month=8),
+        status="published",
+        subject="công khai kết quả Bộ chỉ số tháng 8/2024",
+        frozen_data={},
+    )
+    dispatch.pdf.save("tien-lu-2024-08.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    dispatch.save()
+    html = client.get("/").content.decode()
+    assert "Công văn công khai kết quả tháng 8/2024 (PDF)" in html

@@ -1,0 +1,21 @@
+"""Public pages: thin views that parse the request, call selectors and render."""
+
+from .rankings import rankings, unit_map
+from .site import health, language, methodology, open_data, openapi
+from .units import compare, embed_children, embed_unit, home, scorecard, unit_detail
+
+__all__ = [
+    "compare",
+    "embed_children",
+    "embed_unit",
+    "health",
+    "home",
+    "language",
+    "methodology",
+    "open_data",
+    "openapi",
+    "rankings",
+    "scorecard",
+    "unit_detail",
+    "unit_map",
+]

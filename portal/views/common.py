@@ -1,0 +1,179 @@
+"""What the public views share: who is staff, widget framing, charts and explanations of a unit's result."""
+
+from decimal import Decimal
+
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from units.models import Level
+
+from .. import charts, selectors
+
+PER_PAGE_CHOICES = (25, 50, 100, 200)
+DEFAULT_PER_PAGE = 100
+
+
+def is_staff_request(request) -> bool:
+    return selectors.is_staff(request.user)
+
+
+def embeddable(view):
+    """Widget routes only: other sites may frame them (every other page is DENY)."""
+    view = xframe_options_exempt(view)
+
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        # The site-wide policy, except that any site may frame the widget.
+        response["Content-Security-Policy"] = (
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors *"
+        )
+        return response
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def child_level(unit) -> str:
+    return {Level.PROVINCE: Level.DISTRICT, Level.DISTRICT: Level.COMMUNE}.get(unit.level, Level.COMMUNE)
+
+
+def published_dispatch_url(unit, pkey) -> str | None:
+    """The address of the month's published dispatch PDF, if there is one."""
+    from dispatches.models import Dispatch
+
+    if pkey.kind != "month":
+        return None
+    dispatch = (
+        Dispatch.objects.filter(unit=unit, period__year=pkey.year, period__month=pkey.number, status="published")
+        .exclude(pdf="")
+        .first()
+    )
+    if dispatch is None:
+        return None
+    try:  # the dispatches app serves published PDFs itself where it has that route
+        return reverse("dispatches:dispatch-download", args=[dispatch.pk])
+    except NoReverseMatch:
+        return dispatch.pdf.url
+
+
+def trend_chart(profile, *, months: int | None = None):
+    history = profile.history
+    labels = sorted({h.pkey.key: h.pkey for h in history}.values(), key=lambda p: p.sort_key)
+    if months:
+        labels = labels[-months:]
+    keys = [p.key for p in labels]
+    names: dict[int, tuple[str, bool]] = {}
+    for h in history:
+        names.setdefault(h.result.unit_id, (h.result.unit.name, h.is_predecessor))
+    series = []
+    for unit_id, (name, is_pred) in names.items():
+        by_key = {h.pkey.key: h.result.total for h in history if h.result.unit_id == unit_id}
+        values = [by_key.get(k) for k in keys]
+        if any(v is not None for v in values):
+            label = name + (" " + _("(trước sáp nhập)") if is_pred else "")
+            series.append(charts.Series(name=label, values=values, dashed=is_pred))
+    if not series:
+        return None
+    return charts.line_chart(
+        uid=f"trend-{profile.unit.pk}",
+        title=_("Diễn biến điểm tổng hợp của %(unit)s") % {"unit": profile.unit.name},
+        desc=_("Điểm tổng hợp theo tháng, từ %(first)s đến %(last)s; đường nét đứt là đơn vị trước sáp nhập.")
+        % {"first": labels[0].short_label, "last": labels[-1].short_label},
+        labels=[p.short_label for p in labels],
+        series=series,
+    )
+
+
+def rank_chart(profile):
+    """The unit's own rank by month, best at the top (rank 1 up)."""
+    own = [h for h in profile.history if not h.is_predecessor and h.result.rank]
+    if len(own) < 2:
+        return None
+    return charts.line_chart(
+        uid=f"rank-{profile.unit.pk}",
+        title=_("Thứ hạng của %(unit)s theo tháng") % {"unit": profile.unit.name},
+        desc=_("Hạng trong nhóm đơn vị cùng cấp; hạng 1 ở trên cùng."),
+        labels=[h.pkey.short_label for h in own],
+        series=[charts.Series(name=profile.unit.name, values=[h.result.rank for h in own])],
+        y_min=1,
+        y_max=max(h.result.rank_of for h in own),
+        invert=True,
+    )
+
+
+def groups_chart(profile):
+    bars = [(f"{g['code']}. {g['name']}", g["points"], g["max"]) for g in profile.groups if g["points"] is not None]
+    if not bars:
+        return None
+    return charts.bar_chart(
+        uid=f"groups-{profile.unit.pk}",
+        title=_("Điểm các nhóm chỉ số so với điểm tối đa, %(period)s") % {"period": profile.pkey.label},
+        desc=_("Mỗi thanh là điểm đạt được của một nhóm; phần nền là điểm tối đa của nhóm."),
+        bars=bars,
+    )
+
+
+def profile_or_404(request, tree, code):
+    unit = selectors.unit_get(tree=tree, code=code)
+    if unit is None:
+        raise Http404(_("Không tìm thấy đơn vị."))
+    profile = selectors.unit_profile(unit=unit, period_key=request.GET.get("period"), staff=is_staff_request(request))
+    if profile is None:
+        raise Http404(_("Kỳ này chưa được công bố hoặc không có số liệu."))
+    return profile
+
+
+def _dec(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def result_explained(result, groups=()) -> dict:
+    """What the page explains from a stored result's details: why it moved and what it takes to climb.
+
+    The ranking task writes the details (group points, ranks and changes; the biggest gains and
+    losses among groups and criteria; points to the next rank and band). Missing keys just leave
+    the sentence out.
+    """
+    details = (result.details or {}) if result else {}
+    names = selectors.indicator_names()
+    groups_detail = details.get("groups") or {}
+    why = details.get("why") or {}
+    gained, lost = why.get("groups_gained"), why.get("groups_lost")
+    if gained is None and lost is None:  # only the per-group changes are stored
+        changes = [(code, _dec(g.get("change"))) for code, g in groups_detail.items() if isinstance(g, dict)]
+        changes = [(code, c) for code, c in changes if c]
+        gained = [{"code": code, "change": c} for code, c in sorted(changes, key=lambda x: -x[1]) if c > 0]
+        lost = [{"code": code, "change": c} for code, c in sorted(changes, key=lambda x: x[1]) if c < 0]
+
+    def named(items):
+        return [
+            {**item, "name": names.get(item.get("code"), item.get("code")), "change": _dec(item.get("change"))}
+            for item in (items or [])
+            if isinstance(item, dict)
+        ]
+
+    room = [g for g in groups if g.get("missing")]
+    return {
+        "gained": named(gained),
+        "lost": named(lost),
+        "criteria_better": named(why.get("criteria_better")),
+        "criteria_worse": named(why.get("criteria_worse")),
+        "group_ranks": {
+            code: (f"{g['rank']}/{g['rank_of']}" if g.get("rank_of") else g.get("rank"))
+            for code, g in groups_detail.items()
+            if isinstance(g, dict) and g.get("rank")
+        },
+        "to_next_rank": _dec(details.get("to_next_rank", details.get("points_to_next_rank"))),
+        "to_next_band": _dec(details.get("to_next_band", details.get("points_to_next_band"))),
+        "next_band": details.get("next_band"),
+        "published_rank": details.get("published_rank"),
+        "most_room": max(room, key=lambda g: g["missing"]) if room else None,
+    }

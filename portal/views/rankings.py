@@ -1,0 +1,199 @@
+"""The rankings page, its downloads, and the map drawn from the same state."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from indicators.formatting import format_number
+from indicators.models import ClassificationBand
+from units.models import Level
+
+from .. import charts, exports, selectors
+from ..caching import public_cache
+from ..periods import period_key_parse
+from ..tables import RankingTable
+from .common import (
+    DEFAULT_PER_PAGE,
+    PER_PAGE_CHOICES,
+    is_staff_request,
+)
+
+# --- rankings -------------------------------------------------------------------------------------
+
+
+class RankingState:
+    """Everything the rankings URL says: period, parent, level, search, order, page (a permalink)."""
+
+    def __init__(self, request, *, parent_ref: str | None = None):
+        self.request = request
+        self.staff = is_staff_request(request)
+        ref = parent_ref or request.GET.get("parent")
+        if ref == "all":
+            self.parent = None
+        elif ref:
+            self.parent = selectors.unit_by_ref(ref)
+            if self.parent is None:
+                raise Http404(_("Không tìm thấy đơn vị cấp trên “%(ref)s”.") % {"ref": ref})
+        else:
+            self.parent = selectors.home_unit(request)
+        self.levels = selectors.ranking_levels(parent=self.parent)
+        level = request.GET.get("level") or ""
+        if level not in self.levels:
+            level = self.levels[-1] if self.levels else Level.COMMUNE
+        self.level = level
+        self.scope = selectors.ranking_scope(parent=self.parent, level=level)
+        keys = selectors.ranking_period_keys(parent=self.parent, level=level, scope=self.scope)
+        published = set() if self.staff else selectors.published_month_keys(unit=self.parent)
+        self.available = selectors.visible_keys(keys=keys, published=published, staff=self.staff)
+        asked = request.GET.get("period")
+        if asked:
+            self.pkey = period_key_parse(asked)
+            if self.pkey is None or self.pkey.key not in {p.key for p in self.available}:
+                raise Http404(_("Kỳ “%(period)s” chưa được công bố hoặc không có số liệu.") % {"period": asked})
+        else:
+            months = [p for p in self.available if p.kind == "month"]
+            self.pkey = months[0] if months else None
+        self.q = (request.GET.get("q") or "").strip()[:100]
+        try:
+            per_page = int(request.GET.get("per_page", DEFAULT_PER_PAGE))
+        except ValueError:
+            per_page = DEFAULT_PER_PAGE
+        self.per_page = per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
+
+    def results(self):
+        if self.pkey is None:
+            return selectors.unit_ranking(period_key="", parent=self.parent, level=self.level, scope=self.scope).none()
+        return selectors.unit_ranking(
+            period_key=self.pkey.key, parent=self.parent, level=self.level, scope=self.scope, q=self.q
+        )
+
+    def filename(self) -> str:
+        parent = selectors.unit_ref(self.parent) if self.parent else "toan-quoc"
+        return f"xep-hang-{self.pkey.key if self.pkey else 'trong'}-{parent}-{self.level}"
+
+
+@public_cache
+def rankings(request):
+    state = RankingState(request)
+    groups = selectors.group_indicators()
+    results = state.results()
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx", "json"):
+        return _ranking_download(state, results, groups, fmt)
+    # The view validates the page size (one of PER_PAGE_CHOICES); django-tables2 must not read it raw.
+    table = RankingTable(results, groups=groups, group_points={}, per_page_field="_per_page")
+    RequestConfig(request, paginate={"per_page": state.per_page}).configure(table)
+    unit_ids = [r.unit_id for r in table.page_records()]
+    table.group_points = selectors.group_points(unit_ids=unit_ids, pkey=state.pkey) if state.pkey else {}
+    # Group columns without a single figure (months published with the total only) are left out.
+    table.exclude = [f"g{g.code}" for g in groups if not any(g.code in p for p in table.group_points.values())]
+    as_of, is_demo = (
+        selectors.data_as_of(unit_ids=unit_ids, pkey=state.pkey) if state.pkey and unit_ids else (None, False)
+    )
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "portal/rankings.html",
+        {
+            "state": state,
+            "table": table,
+            "groups": groups,
+            "ancestors": selectors.ancestors(state.parent) + ([state.parent] if state.parent else []),
+            "level_choices": [(lv, Level(lv).label) for lv in state.levels],
+            "per_page_choices": PER_PAGE_CHOICES,
+            "data_as_of": as_of,
+            "is_demo": is_demo,
+            "query": query.urlencode(),
+            "parent_ref": selectors.unit_ref(state.parent) if state.parent else "all",
+        },
+    )
+
+
+def _ranking_download(state, results, groups, fmt):
+    if state.pkey is None:
+        raise Http404(_("Chưa có kỳ nào được công bố."))
+    order = state.request.GET.get("sort")
+    # The page's table decides the order, so the file lists the rows exactly as the page does.
+    table = RankingTable(results, groups=groups, group_points={}, order_by=order or None)
+    rows = [row.record for row in table.rows]
+    points = selectors.group_points(unit_ids=[r.unit_id for r in rows], pkey=state.pkey)
+    groups = [g for g in groups if any(g.code in p for p in points.values())]
+    as_of, is_demo = (
+        selectors.data_as_of(unit_ids=[r.unit_id for r in rows], pkey=state.pkey) if rows else (None, False)
+    )
+    if fmt == "json":
+        return exports.json_response(
+            {
+                "period": state.pkey.key,
+                "parent": state.parent.code if state.parent else None,
+                "parent_tree": state.parent.tree if state.parent else None,
+                "level": state.level,
+                "scope": state.scope,
+                "months_averaged": state.pkey.kind != "month",
+                "data_as_of": as_of,
+                "is_demo": is_demo,
+                "results": [
+                    {
+                        "unit_code": r.unit.code,
+                        "unit_name": r.unit.name,
+                        "total": r.total,
+                        "rank": r.rank,
+                        "rank_of": r.rank_of,
+                        "total_change": r.total_change,
+                        "rank_change": r.rank_change,
+                        "band": r.band.name if r.band else None,
+                        "groups": {g.code: points.get(r.unit_id, {}).get(g.code) for g in groups},
+                    }
+                    for r in rows
+                ],
+            },
+            filename=state.filename(),
+        )
+    header, data = exports.ranking_rows(rows, groups=groups, group_points=points)
+    if fmt == "csv":
+        return exports.csv_response(header, data, filename=state.filename())
+    return exports.xlsx_response(
+        header, data, filename=state.filename(), title=state.pkey.short_label.replace("/", "-")
+    )
+
+
+@public_cache
+def unit_map(request):
+    state = RankingState(request)
+    results = list(state.results().select_related("unit")) if state.pkey else []
+    points = [
+        charts.MapPoint(
+            name=r.unit.name,
+            latitude=r.unit.latitude,
+            longitude=r.unit.longitude,
+            colour=r.band.colour if r.band else "#5c5f66",
+            href=reverse("portal:unit", args=[r.unit.tree, r.unit.code]),
+            caption=(f"{format_number(r.total)} — {r.band.name}" if r.band else _("chưa có số liệu")),
+            label=r.unit.short_name,
+        )
+        for r in results
+    ]
+    svg = None
+    if points and state.pkey:
+        svg = charts.dot_map(
+            uid="map",
+            title=_("Bản đồ xếp loại %(level)s, %(period)s")
+            % {"level": Level(state.level).label.lower(), "period": state.pkey.label},
+            desc=_("Mỗi chấm là một đơn vị tại tọa độ của nó, tô màu theo xếp loại; bảng bên dưới có cùng số liệu."),
+            points=points,
+        )
+    return render(
+        request,
+        "portal/map.html",
+        {
+            "state": state,
+            "results": results,
+            "svg": svg,
+            "bands": ClassificationBand.objects.order_by("-min_total"),
+            "level_choices": [(lv, Level(lv).label) for lv in state.levels],
+            "parent_ref": selectors.unit_ref(state.parent) if state.parent else "all",
+        },
+    )

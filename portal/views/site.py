@@ -1,0 +1,119 @@
+"""Methodology, open data, the language switch and the health check."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from config.celery import app as celery_app
+from indicators.models import ClassificationBand, IndicatorKind
+from indicators.selectors import catalogue, framework_for
+
+from .. import selectors
+from ..caching import public_cache
+from ..openapi import openapi_document
+from ..periods import period_key_parse
+from .common import is_staff_request
+
+logger = logging.getLogger(__name__)
+
+
+# --- methodology, open data, feed ----------------------------------------------------------------------
+
+
+@public_cache
+def methodology(request):
+    framework = framework_for()
+    indicators = [i for i in catalogue(framework=framework) if i.kind != IndicatorKind.OPERATIONAL]
+    operational = [i for i in catalogue(framework=framework) if i.kind == IndicatorKind.OPERATIONAL]
+    pkey = period_key_parse(request.GET.get("period")) if request.GET.get("period") else None
+    revisions = []
+    if pkey is not None and pkey.kind == "month":
+        home = selectors.home_unit(request)
+        if not is_staff_request(request) and pkey.key not in selectors.published_month_keys(unit=home):
+            raise Http404(_("Tháng này chưa được công bố."))
+        revisions = list(selectors.month_revisions(pkey=pkey))
+    periods = selectors.periods_with_data()
+    return render(
+        request,
+        "portal/methodology.html",
+        {
+            "framework": framework,
+            "indicators": indicators,
+            "operational": operational,
+            "bands": ClassificationBand.objects.order_by("-min_total"),
+            "pkey": pkey,
+            "revisions": revisions,
+            "periods": periods,
+        },
+    )
+
+
+def open_data(request):
+    home = selectors.home_unit(request)
+    return render(
+        request, "portal/open_data.html", {"home_ref": selectors.unit_ref(home) if home else "", "home": home}
+    )
+
+
+def openapi(request):
+    return JsonResponse(
+        openapi_document(base_url=request.build_absolute_uri("/")),
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
+    )
+
+
+def language(request, code):
+    """Switch the language with a plain link (no form, so cached pages carry no CSRF token)."""
+    nxt = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    if code not in dict(settings.LANGUAGES):
+        raise Http404()
+    translation.activate(code)
+    response = HttpResponseRedirect(nxt)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def health(request):
+    """For the load balancer: the database, the cache and the broker, each "ok" or "error".
+
+    Only the database decides the status code: public pages keep serving without Redis
+    (ranking jobs wait), so a broker outage is reported but does not take the web out.
+    """
+    report = {"database": _check(_database), "cache": _check(_cache), "broker": _check(_broker)}
+    return JsonResponse(report, status=200 if report["database"] == "ok" else 503)
+
+
+def _check(probe) -> str:
+    try:
+        return probe()
+    except Exception as exc:  # any failure is "error"; the reason goes to the log, not to the caller
+        logger.warning("health check %s failed: %s", probe.__name__, exc)
+        return "error"
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _cache() -> str:
+    cache.set("healthz", "1", 5)
+    return "ok" if cache.get("healthz") == "1" else "error"
+
+
+def _broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"

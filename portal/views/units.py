@@ -1,0 +1,265 @@
+"""Home, unit profile, scorecard, embed widgets and comparison."""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .. import charts, exports, selectors
+from ..caching import public_cache
+from .common import (
+    child_level,
+    embeddable,
+    groups_chart,
+    is_staff_request,
+    profile_or_404,
+    published_dispatch_url,
+    rank_chart,
+    result_explained,
+    trend_chart,
+)
+
+# --- home -------------------------------------------------------------------------------------------
+
+
+@public_cache
+def home(request):
+    unit = selectors.home_unit(request)
+    context = {"unit": unit}
+    if unit is not None:
+        profile = selectors.unit_profile(unit=unit, period_key=None, staff=is_staff_request(request))
+        context["profile"] = profile
+        if profile and profile.pkey:
+            children = list(
+                selectors.unit_ranking(period_key=profile.pkey.key, parent=unit, level=child_level(unit), scope="peer")
+            )
+            context["children"] = children
+            context["children_level"] = child_level(unit)
+            context["trend"] = trend_chart(profile, months=12)
+            context["groups_chart"] = groups_chart(profile)
+            context["dispatch"] = published_dispatch_url(unit, profile.pkey)
+    return render(request, "portal/home.html", context)
+
+
+@public_cache
+def unit_detail(request, tree, code):
+    profile = profile_or_404(request, tree, code)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "json"):
+        return _history_download(profile, fmt)
+    embed_url = request.build_absolute_uri(reverse("portal:embed-unit", args=[tree, code]))
+    embed_children_url = request.build_absolute_uri(reverse("portal:embed-children", args=[tree, code]))
+    group_names = {g.code: g.name for g in selectors.group_indicators()}
+    group_series = [
+        charts.Series(name=f"{code}. {group_names.get(code, code)}", values=[v for _label, v in values])
+        for code, values in profile.group_history.items()
+    ]
+    group_labels = next(iter(profile.group_history.values()), [])
+    return render(
+        request,
+        "portal/unit.html",
+        {
+            "profile": profile,
+            "unit": profile.unit,
+            "details": result_explained(profile.result, profile.groups),
+            "trend": trend_chart(profile),
+            "rank_chart": rank_chart(profile),
+            "groups_chart": groups_chart(profile) if profile.pkey else None,
+            "group_trend": charts.line_chart(
+                uid=f"gtrend-{profile.unit.pk}",
+                title=_("Diễn biến điểm các nhóm chỉ số của %(unit)s") % {"unit": profile.unit.name},
+                desc=_("Điểm của từng nhóm theo tháng."),
+                labels=[label for label, _v in group_labels],
+                series=group_series,
+                y_min=0,
+            )
+            if group_series
+            else None,
+            "group_history_rows": _transpose(profile.group_history),
+            "group_names": group_names,
+            "embed_url": embed_url,
+            "embed_children_url": embed_children_url,
+            "ancestors": selectors.ancestors(profile.unit),
+            "unit_ref": selectors.unit_ref(profile.unit),
+        },
+    )
+
+
+def _history_download(profile, fmt):
+    """The unit's month-by-month table (its own and its predecessors' results) as on the page."""
+    header = [
+        _("Tháng"),
+        _("Mã đơn vị"),
+        _("Đơn vị"),
+        _("Trước sáp nhập"),
+        _("Tổng điểm"),
+        _("Hạng"),
+        _("Trên tổng số"),
+        _("Thay đổi hạng"),
+        _("Xếp loại"),
+    ]
+    rows = [
+        [
+            h.pkey.key,
+            h.result.unit.code,
+            h.result.unit.name,
+            h.is_predecessor,
+            h.result.total,
+            h.result.rank,
+            h.result.rank_of,
+            h.result.rank_change,
+            h.result.band.name if h.result.band else "",
+        ]
+        for h in reversed(profile.history)
+    ]
+    filename = f"lich-su-{profile.unit.tree}-{profile.unit.code}"
+    if fmt == "json":
+        keys = ["period", "unit_code", "unit_name", "is_predecessor", "total", "rank", "rank_of", "rank_change", "band"]
+        return exports.json_response(
+            {
+                "unit_code": profile.unit.code,
+                "unit_tree": profile.unit.tree,
+                "unit_name": profile.unit.name,
+                "history": [dict(zip(keys, row, strict=True)) for row in rows],
+            },
+            filename=filename,
+        )
+    return exports.csv_response(
+        header, [[("x" if v is True else "" if v is False else v) for v in r] for r in rows], filename=filename
+    )
+
+
+def _transpose(group_history):
+    if not group_history:
+        return []
+    codes = list(group_history)
+    labels = [label for label, _v in group_history[codes[0]]]
+    return [(label, [group_history[c][i][1] for c in codes]) for i, label in enumerate(labels)]
+
+
+@public_cache
+def scorecard(request, tree, code):
+    profile = profile_or_404(request, tree, code)
+    return render(
+        request,
+        "portal/scorecard.html",
+        {
+            "trend": trend_chart(profile, months=12),
+            "children_ends": _children_ends(profile),
+            "profile": profile,
+            "details": result_explained(profile.result, profile.groups),
+            "groups_chart": groups_chart(profile) if profile.pkey else None,
+        },
+    )
+
+
+def _children_ends(profile, n: int = 3):
+    """The best and the worst few subordinate units of the month, for a notice board."""
+    if profile.pkey is None:
+        return None
+    ranked = [
+        r
+        for r in selectors.unit_ranking(
+            period_key=profile.pkey.key, parent=profile.unit, level=child_level(profile.unit), scope="peer"
+        )
+        if r.rank
+    ]
+    if len(ranked) < 2 * n:
+        return None
+    return {"top": ranked[:n], "bottom": ranked[-n:], "of": len(ranked)}
+
+
+@embeddable
+@public_cache
+def embed_unit(request, tree, code):
+    profile = profile_or_404(request, tree, code)
+    return render(
+        request,
+        "portal/embed_unit.html",
+        {"profile": profile, "groups_chart": groups_chart(profile) if profile.pkey else None},
+    )
+
+
+@embeddable
+@public_cache
+def embed_children(request, tree, code):
+    profile = profile_or_404(request, tree, code)
+    children = []
+    if profile.pkey:
+        children = list(
+            selectors.unit_ranking(
+                period_key=profile.pkey.key, parent=profile.unit, level=child_level(profile.unit), scope="peer"
+            )
+        )
+    return render(request, "portal/embed_children.html", {"profile": profile, "children": children})
+
+
+# --- compare, map ----------------------------------------------------------------------------------------
+
+
+@public_cache
+def compare(request):
+    refs = [r for r in request.GET.getlist("u") if r][:4]
+    units = [u for u in (selectors.unit_by_ref(r) for r in refs) if u is not None]
+    staff = is_staff_request(request)
+    profiles = [selectors.unit_profile(unit=u, period_key=None, staff=staff) for u in units]
+    profiles = [p for p in profiles if p is not None]
+    q = (request.GET.get("q") or "").strip()
+    found = list(_unit_search(q)) if q else []
+    context = {"profiles": profiles, "refs": refs, "q": q, "found": found, "too_few": len(profiles) < 2}
+    if len(profiles) >= 2:
+        labels = sorted(
+            {h.pkey.key: h.pkey for p in profiles for h in p.history if not h.is_predecessor}.values(),
+            key=lambda k: k.sort_key,
+        )[-12:]
+        series = []
+        for p in profiles:
+            by_key = {h.pkey.key: h.result.total for h in p.history if not h.is_predecessor}
+            series.append(charts.Series(name=p.unit.name, values=[by_key.get(k.key) for k in labels]))
+        context["labels"] = labels
+        context["rows"] = [
+            (
+                lab,
+                [
+                    next((h.result.total for h in p.history if h.pkey.key == lab.key and not h.is_predecessor), None)
+                    for p in profiles
+                ],
+            )
+            for lab in labels
+        ]
+        context["chart"] = charts.line_chart(
+            uid="compare",
+            title=_("So sánh điểm tổng hợp: %(units)s") % {"units": ", ".join(p.unit.name for p in profiles)},
+            desc=_("Điểm tổng hợp theo tháng của từng đơn vị được so sánh."),
+            labels=[lab.short_label for lab in labels],
+            series=series,
+        )
+        group_codes = [g.code for g in selectors.group_indicators()]
+        context["group_rows"] = [
+            (code, [next((g for g in p.groups if g["code"] == code), None) for p in profiles]) for code in group_codes
+        ]
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "json") and len(profiles) >= 2:
+        return _compare_download(context, profiles, fmt)
+    return render(request, "portal/compare.html", context)
+
+
+def _compare_download(context, profiles, fmt):
+    header = [_("Tháng"), *[p.unit.name for p in profiles]]
+    rows = [[label.key, *values] for label, values in context["rows"]]
+    if fmt == "json":
+        return exports.json_response(
+            {
+                "units": [{"code": p.unit.code, "tree": p.unit.tree, "name": p.unit.name} for p in profiles],
+                "totals_by_month": [
+                    dict(zip(["period", *[p.unit.code for p in profiles]], r, strict=True)) for r in rows
+                ],
+            },
+            filename="so-sanh",
+        )
+    return exports.csv_response(header, rows, filename="so-sanh")
+
+
+def _unit_search(q):
+    from units.selectors import unit_search
+
+    return unit_search(q=q, limit=15)

@@ -1,0 +1,44 @@
+"""Fixtures of the portal tests: demo data with stored rankings, published or not."""
+
+import pytest
+
+from .factories import publish, quarter_build, rankings_build, tien_lu
+
+DEMO_MONTHS = [(2023, 9), (2023, 10), (2023, 11), (2023, 12)] + [(2024, m) for m in range(1, 9)]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    """Each test starts with an empty page cache (rolled-back data can repeat a data version).
+
+    A local-memory cache of its own: clearing a Redis cache would also flush a broker sharing it.
+    """
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def ranked(demo):
+    """Demo data with rankings stored for every demo month of Tiên Lữ; nothing published yet."""
+    for year, month in DEMO_MONTHS:
+        rankings_build(year=year, month=month)
+    quarter_build(year=2024, quarter=2)
+    return tien_lu()
+
+
+@pytest.fixture
+def published(ranked):
+    """Every demo month of Tiên Lữ published, except 8/2024 (the newest) which stays unpublished."""
+    for year, month in DEMO_MONTHS[:-1]:
+        publish(year=year, month=month, scope=ranked)
+    return ranked
+
+
+@pytest.fixture
+def all_published(published):
+    publish(year=2024, month=8, scope=published)
+    return published

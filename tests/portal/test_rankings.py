@@ -1,0 +1,231 @@
+"""The rankings page: stored results, published months only, search, order, permalink and downloads."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from indicators.services import period_get, revision_apply
+from rankings.models import RankingResult
+
+pytestmark = pytest.mark.django_db
+
+URL = "/xep-hang/?parent=legacy.332&level=commune"
+
+
+def test_rankings_shows_the_latest_published_month_in_rank_order(client, published):
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # 8/2024 is not published: the page opens on 7/2024.
+    assert "tháng 7/2024" in html
+    assert 'value="2024-08"' not in html
+    rows = list(RankingResult.objects.filter(period_key="2024-07", parent=published).order_by("rank"))
+    names = [r.unit.name for r in rows]
+    positions = [html.index(f">{name}</a>") for name in names]
+    assert positions == sorted(positions)
+    assert f"1/{len(rows)}" in html
+
+
+def test_rankings_unpublished_month_is_404_for_visitors_and_visible_to_staff(client, published, admin_user):
+    assert client.get(URL + "&period=2024-08").status_code == 404
+    client.force_login(admin_user)
+    response = client.get(URL + "&period=2024-08")
+    assert response.status_code == 200
+    assert "89,63" in response.content.decode()  # Thủ Sỹ, first in 8/2024
+
+
+def test_rankings_nothing_published_says_so(client, ranked):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "Chưa có kỳ nào được công bố" in response.content.decode()
+
+
+def test_rankings_search_ignores_diacritics(client, all_published):
+    response = client.get(URL + "&period=2024-08&q=thuy loi")
+    html = response.content.decode()
+    assert "Xã Thụy Lôi" in html
+    assert "Xã Thủ Sỹ" not in html
+
+
+def test_rankings_sort_by_name_and_numbers_are_vietnamese(client, all_published):
+    html = client.get(URL + "&period=2024-08&sort=unit").content.decode()
+    assert html.index("Xã An Viên") < html.index("Xã Cương Chính") < html.index("Xã Thủ Sỹ")
+    assert "88,82" in html and "+6,6" in html  # Hải Triều: total and change, decimal comma
+
+
+def test_rankings_rank_change_has_an_arrow_and_words(client, all_published):
+    html = client.get(URL + "&period=2024-08").content.decode()
+    assert "▲" in html and "bậc (tăng)" in html
+    assert "▼" in html and "bậc (giảm)" in html
+
+
+def test_rankings_paginates_and_keeps_state_in_links(client, all_published):
+    html = client.get(URL + "&period=2024-08&per_page=25&q=xa").content.decode()
+    assert "Trang 1/1" not in html  # 14 rows fit one page of 25: no pager
+    html = client.get(URL + "&period=2024-08&per_page=abc").content.decode()
+    assert "Xã Thủ Sỹ" in html
+
+
+def test_quarter_view_says_it_averages_months(client, published):
+    response = client.get(URL + "&period=2024-Q2")
+    assert response.status_code == 200
+    assert "trung bình điểm tổng hợp các tháng" in response.content.decode()
+
+
+def test_csv_download_is_what_the_page_shows_with_bom(client, all_published):
+    response = client.get(URL + "&period=2024-08&q=xa&sort=-total&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Hạng", "Trên tổng số", "Mã đơn vị", "Đơn vị", "Tổng điểm"]
+    assert rows[1][3] == "Xã Thủ Sỹ" and rows[1][4] == "89.63"
+    totals = [float(r[4]) for r in rows[1:]]
+    assert totals == sorted(totals, reverse=True)
+    assert all("Thị trấn" not in r[3] for r in rows[1:])  # the search "xa" is applied
+
+
+def test_csv_escapes_formula_like_names(client, all_published):
+    unit = RankingResult.objects.filter(period_key="2024-08", parent=all_published).first().unit
+    unit.name = '=HYPERLINK("http://x","bấm")'
+    unit.save()
+    rows = list(csv.reader(io.StringIO(client.get(URL + "&period=2024-08&format=csv").content.decode("utf-8-sig"))))
+    names = [r[3] for r in rows[1:]]
+    assert "'" + unit.name in names
+    assert not any(n.startswith("=") for n in names)
+
+
+def test_xlsx_download_opens_with_numbers_and_text_cells(client, all_published):
+    response = client.get(URL + "&period=2024-08&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["D1"].value == "Đơn vị"
+    assert sheet["D2"].value == "Xã Thủ Sỹ"
+    assert sheet["E2"].value == pytest.approx(89.63)
+    assert sheet.max_row == 1 + RankingResult.objects.filter(period_key="2024-08", parent=all_published).count()
+
+
+def test_json_download_matches_the_table(client, all_published):
+    data = json.loads(client.get(URL + "&period=2024-08&format=json").content)
+    assert data["period"] == "2024-08" and data["parent"] == "332"
+    first = data["results"][0]
+    assert first["unit_name"] == "Xã Thủ Sỹ" and first["rank"] == 1 and first["total"] == 89.63
+    assert data["data_as_of"].startswith("2024-09-05")
+
+
+def test_downloads_of_an_unpublished_month_are_404(client, published):
+    for fmt in ("csv", "xlsx", "json"):
+        assert client.get(URL + f"&period=2024-08&format={fmt}").status_code == 404
+
+
+def test_a_new_revision_shows_at_once_despite_the_cache(client, all_published):
+    url = URL + "&period=2024-08"
+    first = client.get(url)
+    again = client.get(url)
+    assert again["X-Cache"] == "hit" and again["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    # A correction: a new revision and new stored results.
+    result = RankingResult.objects.get(period_key="2024-08", unit__name="Xã Thủ Sỹ")
+    result.total = "89.99"
+    result.save()
+    revision_apply(
+        period=period_get(year=2024, month=8),
+        scope=all_published,
+        values=[],
+        file_name="fix.xlsx",
+        file_sha256="",
+        data_as_of=result.unit.import_revisions.model.objects.first().data_as_of,
+    )
+    fresh = client.get(url)
+    assert fresh["X-Cache"] == "miss" and fresh["ETag"] != first["ETag"]
+    assert "89,99" in fresh.content.decode()
+    assert fresh["Last-Modified"]
+
+
+def test_rankings_list_query_count_is_pinned(client, all_published, django_assert_num_queries):
+    client.get("/")  # warms the data version kept in the cache
+    with django_assert_num_queries(12):
+        response = client.get(URL + "&period=2024-08&per_page=200")
+    assert response.status_code == 200
+
+
+def test_rankings_pages_are_not_frameable(client, all_published):
+    assert client.get(URL)["X-Frame-Options"] == "DENY"
+
+
+def test_a_cached_page_is_served_without_touching_the_database(client, all_published, django_assert_num_queries):
+    url = URL + "&period=2024-08"
+    client.get(url)
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response["X-Cache"] == "hit"
+
+
+def test_publishing_a_month_shows_at_once(client, published):
+    from .factories import publish
+
+    url = URL + "&period=2024-08"
+    assert client.get(url).status_code == 404
+    publish(year=2024, month=8, scope=published)
+    assert client.get(url).status_code == 200
+
+
+def test_a_long_ranking_is_paginated_and_the_pager_keeps_the_state(client, all_published):
+    from indicators.models import ClassificationBand
+    from units.models import AdministrativeUnit
+
+    parent = AdministrativeUnit.objects.create(
+        tree="custom", code="T-PARENT", name="Huyện Thử", short_name="Thử", kind="Huyện", level="district"
+    )
+    band = ClassificationBand.objects.order_by("-min_total").first()
+    for i in range(30):
+        unit = AdministrativeUnit.objects.create(
+            tree="custom",
+            code=f"T-{i:02d}",
+            name=f"Xã Thử {i + 1:02d}",
+            short_name=f"Thử {i}",
+            kind="Xã",
+            level="commune",
+            parent=parent,
+        )
+        RankingResult.objects.create(
+            period_key="2024-08",
+            unit=unit,
+            parent=parent,
+            level="commune",
+            total=95 - i / 10,
+            rank=i + 1,
+            rank_of=30,
+            band=band,
+        )
+    from .factories import publish
+
+    publish(year=2024, month=8, scope=parent)
+    url = "/xep-hang/?parent=custom.T-PARENT&level=commune&period=2024-08&per_page=25"
+    first = client.get(url).content.decode()
+    assert "Trang 1/2" in first and "Xã Thử 25" in first and "Xã Thử 26" not in first
+    assert "page=2" in first and "parent=custom.T-PARENT" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+    second = client.get(url + "&page=2").content.decode()
+    assert "Xã Thử 26" in second and "Xã Thử 30" in second and "Xã Thử 01" not in second
+    # The download is the whole filtered table, not one page.
+    csv_rows = client.get(url + "&page=2&format=csv").content.decode("utf-8-sig").splitlines()
+    assert len(csv_rows) == 31
+
+
+def test_a_new_search_on_a_seen_ranking_reads_only_its_rows(client, all_published, django_assert_num_queries):
+    client.get(URL + "&period=2024-08")
+    # Periods, levels, publication and catalogue are kept by data version; the new page reads its rows.
+    with django_assert_num_queries(7):
+        response = client.get(URL + "&period=2024-08&q=thuy")
+    assert response.status_code == 200 and "Xã Thụy Lôi" in response.content.decode()
+
+
+def test_revalidation_by_last_modified_answers_304(client, all_published):
+    url = URL + "&period=2024-08"
+    first = client.get(url)
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 200
