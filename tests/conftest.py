@@ -21,6 +21,12 @@ def pytest_collection_modifyitems(config, items):
     has_redis = bool(os.environ.get("REDIS_URL"))
     has_browser = shutil.which(CHROMIUM) is not None
     for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            # Every transactional test restores what migrations created (the catalogue, content
+            # types) instead of letting the flush re-run post_migrate: mixing the two makes the
+            # next serialized restore collide with the recreated content types.
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}))
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…"))
         if "redis" in item.keywords and not (has_redis and on_postgres):

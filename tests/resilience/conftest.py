@@ -33,7 +33,7 @@ def fetch(url: str, timeout: float = 5.0) -> int:
 
 
 @pytest.fixture
-def gunicorn_server(transactional_db, demo):
+def gunicorn_server(demo):
     """gunicorn with 2 workers on the committed test database; yields its base URL."""
     db = settings.DATABASES["default"]
     port = _free_port()
