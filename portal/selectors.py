@@ -325,8 +325,11 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: boo
         if pkey is None or pkey.key not in {p.key for p in available}:
             return None
     elif available:
+        # The default is the latest month with the unit's own figures: a month in which only its
+        # peers reported (a row "chưa có số liệu") is listed, but not opened first.
+        with_total = {r.period_key for r in results if r.unit_id == unit.pk and r.total is not None}
         months = [p for p in available if p.kind == "month"]
-        pkey = (months or available)[0]
+        pkey = next((p for p in months if p.key in with_total), None) or (months or available)[0]
 
     history = []
     for r in results:

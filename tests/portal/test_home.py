@@ -77,3 +77,19 @@ def test_home_links_the_months_published_dispatch_pdf(client, all_published, set
     dispatch.save()
     html = client.get("/").content.decode()
     assert "Công văn công khai kết quả tháng 8/2024 (PDF)" in html
+
+
+def test_home_opens_the_latest_month_with_the_units_own_figures(client, demo):
+    """Hưng Yên's 2/2025 is published (Mỹ Hào reported) but Tiên Lữ has no figures that month."""
+    from indicators.services import period_get, publication_publish
+    from rankings.services import rankings_compute
+    from units.models import AdministrativeUnit
+
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    for key in ("2024-07", "2024-08", "2025-02"):
+        rankings_compute(period_key=key)
+    publication_publish(period=period_get(year=2024, month=8), scope=tien_lu)
+    publication_publish(period=period_get(year=2025, month=2), scope=tien_lu.parent)
+    html = client.get("/").content.decode()
+    assert "Huyện Tiên Lữ tháng 8/2024" in html
+    assert "88,03" in html
