@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(config, items):
             # Every transactional test restores what migrations created (the catalogue, content
             # types) instead of letting the flush re-run post_migrate: mixing the two makes the
             # next serialized restore collide with the recreated content types.
-            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}))
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…"))
         if "redis" in item.keywords and not (has_redis and on_postgres):

@@ -24,8 +24,8 @@ def snapshot():
         ScoreRecord.objects.count(),
         AdministrativeUnit.objects.count(),
         list(
-            Score.objects.order_by("unit_id", "indicator_id").values_list(
-                "unit_id", "indicator_id", "points", "rate", "count", "change_text", "revision_id"
+            Score.objects.order_by("unit_id", "period_id", "indicator_id").values_list(
+                "unit_id", "period_id", "indicator_id", "points", "rate", "count", "change_text", "revision_id"
             )
         ),
     )
