@@ -93,3 +93,21 @@ def test_home_opens_the_latest_month_with_the_units_own_figures(client, demo):
     html = client.get("/").content.decode()
     assert "Huyện Tiên Lữ tháng 8/2024" in html
     assert "88,03" in html
+
+
+def test_a_republished_month_says_when_it_was_updated_and_links_the_corrections_log(client, demo):
+    from indicators.services import period_get, publication_publish
+    from rankings.services import rankings_compute
+    from units.models import AdministrativeUnit
+
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    for key in ("2024-07", "2024-08"):
+        rankings_compute(period_key=key)
+    august = period_get(year=2024, month=8)
+    publication_publish(period=august, scope=tien_lu)
+    assert "Cập nhật ngày" not in client.get("/xep-hang/?period=2024-08&parent=legacy.332").content.decode()
+    again = publication_publish(period=august, scope=tien_lu)
+    html = client.get("/xep-hang/?period=2024-08&parent=legacy.332").content.decode()
+    assert f"Cập nhật ngày {again.published_at:%d/%m/%Y} (công bố lần 2" in html
+    assert "/phuong-phap/?period=2024-08" in html
+    assert "Cập nhật ngày" in client.get("/").content.decode()

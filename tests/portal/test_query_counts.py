@@ -17,7 +17,7 @@ def _count(client, url, django_assert_num_queries, expected):
 
 
 def test_home_query_count(client, all_published, django_assert_num_queries):
-    _count(client, "/", django_assert_num_queries, 14)
+    _count(client, "/", django_assert_num_queries, 15)
 
 
 def test_unit_profile_query_count(client, all_published, django_assert_num_queries):
@@ -26,7 +26,7 @@ def test_unit_profile_query_count(client, all_published, django_assert_num_queri
 
 
 def test_district_profile_query_count(client, all_published, django_assert_num_queries):
-    _count(client, "/don-vi/legacy/332/", django_assert_num_queries, 17)
+    _count(client, "/don-vi/legacy/332/", django_assert_num_queries, 18)
 
 
 def test_map_query_count(client, all_published, django_assert_num_queries):

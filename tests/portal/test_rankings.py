@@ -148,7 +148,7 @@ def test_a_new_revision_shows_at_once_despite_the_cache(client, all_published):
 
 def test_rankings_list_query_count_is_pinned(client, all_published, django_assert_num_queries):
     client.get("/")  # warms the data version kept in the cache
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # + the republication note
         response = client.get(URL + "&period=2024-08&per_page=200")
     assert response.status_code == 200
 
@@ -219,7 +219,7 @@ def test_a_long_ranking_is_paginated_and_the_pager_keeps_the_state(client, all_p
 def test_a_new_search_on_a_seen_ranking_reads_only_its_rows(client, all_published, django_assert_num_queries):
     client.get(URL + "&period=2024-08")
     # Periods, levels, publication and catalogue are kept by data version; the new page reads its rows.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # + the republication note
         response = client.get(URL + "&period=2024-08&q=thuy")
     assert response.status_code == 200 and "Xã Thụy Lôi" in response.content.decode()
 
