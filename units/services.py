@@ -109,44 +109,36 @@ def _coord(value):
     return float(value) if value not in (None, "") else None
 
 
+def _spec(r: dict, prefix: str, *, level: str, kind: str, parent: str | None) -> dict:
+    """A unit's fields from the dataset's columns for one level ("province", "district" or "ward")."""
+    return dict(
+        name=r[prefix],
+        short_name=r[f"{prefix}Short"],
+        kind=kind,
+        level=level,
+        parent=parent,
+        latitude=_coord(r[f"{prefix}Lat"]),
+        longitude=_coord(r[f"{prefix}Lon"]),
+    )
+
+
+def _province(r: dict) -> dict:
+    return _spec(r, "province", level=Level.PROVINCE, kind=_province_kind(r["province"]), parent=None)
+
+
 def _desired_legacy(rows: list[dict]) -> tuple[dict, dict, dict, dict]:
     provinces, districts, communes, keys = {}, {}, {}, {}
     for r in rows:
-        provinces.setdefault(
-            r["provinceCode"],
-            dict(
-                name=r["province"],
-                short_name=r["provinceShort"],
-                kind=_province_kind(r["province"]),
-                level=Level.PROVINCE,
-                parent=None,
-                latitude=_coord(r["provinceLat"]),
-                longitude=_coord(r["provinceLon"]),
-            ),
-        )
+        provinces.setdefault(r["provinceCode"], _province(r))
         districts.setdefault(
             r["districtCode"],
-            dict(
-                name=r["district"],
-                short_name=r["districtShort"],
-                kind=r["districtType"],
-                level=Level.DISTRICT,
-                parent=r["provinceCode"],
-                latitude=_coord(r["districtLat"]),
-                longitude=_coord(r["districtLon"]),
-            ),
+            _spec(r, "district", level=Level.DISTRICT, kind=r["districtType"], parent=r["provinceCode"]),
         )
         keys.setdefault(r["provinceKey"], r["provinceCode"])
         keys.setdefault(f"{r['provinceKey']}_{r['districtKey']}_", r["districtCode"])
         if r["wardCode"]:
-            communes[r["wardCode"]] = dict(
-                name=r["ward"],
-                short_name=r["wardShort"],
-                kind=r["wardType"],
-                level=Level.COMMUNE,
-                parent=r["districtCode"],
-                latitude=_coord(r["wardLat"]),
-                longitude=_coord(r["wardLon"]),
+            communes[r["wardCode"]] = _spec(
+                r, "ward", level=Level.COMMUNE, kind=r["wardType"], parent=r["districtCode"]
             )
             keys[f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}"] = r["wardCode"]
     return provinces, districts, communes, keys
@@ -155,27 +147,8 @@ def _desired_legacy(rows: list[dict]) -> tuple[dict, dict, dict, dict]:
 def _desired_2025(rows: list[dict]) -> tuple[dict, dict, dict]:
     provinces, communes, keys = {}, {}, {}
     for r in rows:
-        provinces.setdefault(
-            r["provinceCode"],
-            dict(
-                name=r["province"],
-                short_name=r["provinceShort"],
-                kind=_province_kind(r["province"]),
-                level=Level.PROVINCE,
-                parent=None,
-                latitude=_coord(r["provinceLat"]),
-                longitude=_coord(r["provinceLon"]),
-            ),
-        )
-        communes[r["wardCode"]] = dict(
-            name=r["ward"],
-            short_name=r["wardShort"],
-            kind=r["wardType"],
-            level=Level.COMMUNE,
-            parent=r["provinceCode"],
-            latitude=_coord(r["wardLat"]),
-            longitude=_coord(r["wardLon"]),
-        )
+        provinces.setdefault(r["provinceCode"], _province(r))
+        communes[r["wardCode"]] = _spec(r, "ward", level=Level.COMMUNE, kind=r["wardType"], parent=r["provinceCode"])
         keys[(r["provinceKey"], r["wardKey"])] = r["wardCode"]
         keys[(r["provinceKey"], "")] = r["provinceCode"]
     return provinces, communes, keys
