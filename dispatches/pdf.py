@@ -165,62 +165,56 @@ def _appendices(d: dict) -> list[dict]:
         )
     if d["overdue"]:
         appendices.append(
-            {
-                "key": "overdue",
-                "heading": f"Danh sách hồ sơ quá hạn đang xử lý theo đơn vị tháng {month}",
-                "wide": False,
-                "columns": [
-                    {"label": "STT", "width": 8},
-                    {"label": "Tên cơ quan, đơn vị", "width": 47},
-                    {"label": "Tổng số hồ sơ quá hạn", "width": 15},
-                    {"label": "Quá hạn cấp huyện", "width": 15},
-                    {"label": "Quá hạn cấp xã", "width": 15},
+            _count_appendix(
+                key="overdue",
+                heading=f"Danh sách hồ sơ quá hạn đang xử lý theo đơn vị tháng {month}",
+                columns=[
+                    ("Tổng số hồ sơ quá hạn", lambda r: r.get("overdue.total")),
+                    ("Quá hạn cấp huyện", lambda r: r.get("overdue.district")),
+                    ("Quá hạn cấp xã", lambda r: r.get("overdue.commune")),
                 ],
-                "rows": [
-                    {
-                        "css": "",
-                        "cells": [
-                            _cell(str(n), "c"),
-                            _cell(r["name"], "name"),
-                            *[
-                                _cell(format_number(r.get(code)), "num")
-                                for code in ("overdue.total", "overdue.district", "overdue.commune")
-                            ],
-                        ],
-                    }
-                    for n, r in enumerate(d["overdue"], start=1)
-                ],
-            }
+                rows=d["overdue"],
+            )
         )
     if d["pakn"]:
         appendices.append(
-            {
-                "key": "pakn",
-                "heading": f"Danh sách phản ánh, kiến nghị quá hạn theo đơn vị tháng {month}",
-                "wide": False,
-                "columns": [
-                    {"label": "STT", "width": 8},
-                    {"label": "Tên cơ quan, đơn vị", "width": 47},
-                    {"label": "Quá hạn chưa tiếp nhận", "width": 15},
-                    {"label": "Xử lý quá hạn", "width": 15},
-                    {"label": "Tổng số", "width": 15},
+            _count_appendix(
+                key="pakn",
+                heading=f"Danh sách phản ánh, kiến nghị quá hạn theo đơn vị tháng {month}",
+                columns=[
+                    ("Quá hạn chưa tiếp nhận", lambda r: r.get("pakn.not_received")),
+                    ("Xử lý quá hạn", lambda r: r.get("pakn.late")),
+                    ("Tổng số", lambda r: (r.get("pakn.not_received") or 0) + (r.get("pakn.late") or 0)),
                 ],
-                "rows": [
-                    {
-                        "css": "",
-                        "cells": [
-                            _cell(str(n), "c"),
-                            _cell(r["name"], "name"),
-                            _cell(format_number(r.get("pakn.not_received")), "num"),
-                            _cell(format_number(r.get("pakn.late")), "num"),
-                            _cell(format_number((r.get("pakn.not_received") or 0) + (r.get("pakn.late") or 0)), "num"),
-                        ],
-                    }
-                    for n, r in enumerate(d["pakn"], start=1)
-                ],
-            }
+                rows=d["pakn"],
+            )
         )
     return appendices
+
+
+def _count_appendix(*, key: str, heading: str, columns: list[tuple], rows: list[dict]) -> dict:
+    """An appendix listing units with three counts each (overdue dossiers, overdue PAKN)."""
+    return {
+        "key": key,
+        "heading": heading,
+        "wide": False,
+        "columns": [
+            {"label": "STT", "width": 8},
+            {"label": "Tên cơ quan, đơn vị", "width": 47},
+            *({"label": label, "width": 15} for label, _value in columns),
+        ],
+        "rows": [
+            {
+                "css": "",
+                "cells": [
+                    _cell(str(n), "c"),
+                    _cell(r["name"], "name"),
+                    *(_cell(format_number(value(r)), "num") for _label, value in columns),
+                ],
+            }
+            for n, r in enumerate(rows, start=1)
+        ],
+    }
 
 
 def document_context(
