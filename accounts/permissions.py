@@ -36,8 +36,17 @@ def require(user, action: str, unit) -> None:
         raise PermissionDenied(f"Tài khoản này không có quyền thực hiện thao tác này cho {unit}.")
 
 
-def assigned_units(user):
-    """The units a user is assigned to (the roots of the subtrees they act for)."""
+def assigned_units(user, *, action: str):
+    """The units a user is assigned to for `action` (the roots of the subtrees they act for)."""
     from units.models import AdministrativeUnit
 
-    return AdministrativeUnit.objects.filter(assignments__user=user).distinct()
+    return AdministrativeUnit.objects.filter(assignments__user=user, assignments__role__in=ACTIONS[action]).distinct()
+
+
+def sees_unpublished_everywhere(user) -> bool:
+    """Administrators (Django staff) see unpublished months on the public pages and the API.
+
+    Unit staff see their own unpublished figures in the import preview and on the publishing
+    desk, which check the unit; the public pages have no unit to check against.
+    """
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)

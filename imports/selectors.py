@@ -2,13 +2,11 @@
 
 from django.db.models import Q
 
-from accounts.models import Role
+from accounts import permissions
 from accounts.permissions import user_can
 from units.models import AdministrativeUnit
 
 from .models import ImportBatch, MappingPreset
-
-IMPORT_ROLES = (Role.STAFF, Role.LEADER, Role.ADMIN)
 
 
 def can_import(*, user, scope: AdministrativeUnit) -> bool:
@@ -19,8 +17,8 @@ def can_import(*, user, scope: AdministrativeUnit) -> bool:
 def assigned_units(*, user):
     """The units a user is assigned to (the roots of what they may import for)."""
     if user.is_superuser:
-        return AdministrativeUnit.objects.none()
-    return AdministrativeUnit.objects.filter(assignments__user=user, assignments__role__in=IMPORT_ROLES).distinct()
+        return AdministrativeUnit.objects.none()  # a superuser types any scope
+    return permissions.assigned_units(user, action="import")
 
 
 def presets_for(*, scope: AdministrativeUnit):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Case, Max, Q, Value, When
 
+from accounts.permissions import sees_unpublished_everywhere
 from indicators.models import ImportRevision, Indicator, IndicatorKind, Period, Publication, Score
 from indicators.selectors import catalogue, framework_for
 from rankings.models import RankingResult
@@ -126,7 +127,7 @@ def visible_keys(*, keys: set[str], published: set[str], staff: bool) -> list[Pe
 
 
 def is_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_staff)
+    return sees_unpublished_everywhere(user)
 
 
 # --- rankings -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.permissions import sees_unpublished_everywhere
 from units.selectors import unit_search
 
 from .periods import PeriodKeyError, period_span
@@ -55,7 +56,7 @@ def rankings_list(request):
     ranked = [r.unit_id for r in results if r.rank is not None]
     if not ranked:
         raise Http404(_("Chưa có kết quả xếp hạng cho kỳ này."))
-    staff = request.user.is_authenticated and request.user.is_staff
+    staff = sees_unpublished_everywhere(request.user)
     if not staff and not ranking_is_public(span=span, parent=parent, ranked_unit_ids=ranked):
         # Not yet published looks exactly like not there: no hint of what is coming.
         raise Http404(_("Chưa có kết quả xếp hạng cho kỳ này."))
