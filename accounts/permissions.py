@@ -1,6 +1,7 @@
 """Who may do what for which unit. Views and services both ask here; templates only hide what this refuses."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from indicators.selectors import unit_ancestor_ids
 
@@ -50,3 +51,15 @@ def sees_unpublished_everywhere(user) -> bool:
     desk, which check the unit; the public pages have no unit to check against.
     """
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def units_within_reach(user, *, action: str):
+    """Every unit `user` may perform `action` for, as one query: the assigned units and everything under them."""
+    from units.models import AdministrativeUnit
+
+    if user.is_superuser:
+        return AdministrativeUnit.objects.all()
+    ids = list(assigned_units(user, action=action).values_list("pk", flat=True))
+    # Units sit at most three levels under an assignment (province → district → commune).
+    under = Q(pk__in=ids) | Q(parent_id__in=ids) | Q(parent__parent_id__in=ids) | Q(parent__parent__parent_id__in=ids)
+    return AdministrativeUnit.objects.filter(under)

@@ -3,10 +3,9 @@
 import datetime
 from collections import defaultdict
 
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 
-from accounts.models import UnitAssignment
-from accounts.permissions import user_can
+from accounts.permissions import units_within_reach, user_can
 from indicators.models import ClassificationBand, IndicatorKind, Period, Score
 from indicators.selectors import catalogue, framework_for
 from rankings.models import RankingResult
@@ -40,10 +39,7 @@ def dispatches_for_user(*, user):
     dispatches = Dispatch.objects.select_related("unit", "period")
     if user.is_superuser:
         return dispatches
-    ids = list(UnitAssignment.objects.filter(user=user).values_list("unit_id", flat=True))
-    # Units sit at most three levels under an assignment (province → district → commune).
-    under = Q(pk__in=ids) | Q(parent_id__in=ids) | Q(parent__parent_id__in=ids) | Q(parent__parent__parent_id__in=ids)
-    return dispatches.filter(unit__in=AdministrativeUnit.objects.filter(under))
+    return dispatches.filter(unit__in=units_within_reach(user, action="draft_dispatch"))
 
 
 def published_dispatch(*, unit_code: str, period: Period) -> Dispatch | None:

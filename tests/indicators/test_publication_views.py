@@ -58,3 +58,11 @@ def test_a_leader_of_another_district_neither_sees_nor_publishes(client, tien_lu
 def test_anonymous_is_sent_to_the_login(client, tien_lu):
     response = client.get("/cong-bo/")
     assert response.status_code == 302 and response["Location"].startswith("/tai-khoan/login/")
+
+
+def test_the_desk_reads_a_fixed_number_of_queries_however_many_months(client, tien_lu, django_assert_num_queries):
+    _login(client, "leader", tien_lu)
+    client.get("/cong-bo/")  # warm the session and the home unit
+    with django_assert_num_queries(13):
+        response = client.get("/cong-bo/")
+    assert len(response.context["entries"]) == 12  # the demo's twelve months of Tiên Lữ
