@@ -11,9 +11,11 @@ class PortalConfig(AppConfig):
         # Cache invalidation only: a new import, ranking or publication makes cached pages stale.
         from indicators.models import ImportRevision, Publication
         from rankings.models import RankingResult, RankingRun
+        from rankings.signals import results_replaced
 
         from .caching import version_forget
 
         for model in (Publication, ImportRevision, RankingRun, RankingResult):
             post_save.connect(version_forget, sender=model, dispatch_uid=f"portal-version-{model.__name__}")
             post_delete.connect(version_forget, sender=model, dispatch_uid=f"portal-version-del-{model.__name__}")
+        results_replaced.connect(version_forget, dispatch_uid="portal-version-rankings")

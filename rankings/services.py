@@ -1,24 +1,30 @@
 """Writes of rankings: computing a period's stored results (ranks, changes, bands, "why it changed")
 and queueing that computation on Celery once the data it reads is committed.
 
-Ranks are computed by the database (RANK() window functions) over the published totals; Python
-only assembles the rows. A period's results are replaced in one transaction, so a reader (or a
+Where the work is done was decided by measurement (benchmarks/rankings.py prints both ways): the
+database filters the figures, averages quarters and years, and pairs each criterion with last
+month's to keep the few that moved most (window functions); Python ranks each peer group, which for
+a national month is faster than RANK() windows, and assembles the rows. A period's results are replaced in one transaction, so a reader (or a
 worker killed half-way) sees the old set or the new one, never a mix. The rules and the choices
 behind them (province-wide scope, mergers, quarter and year views) are in docs/rankings.md.
 """
 
+import contextlib
 import datetime
-import json
+import gc
 import logging
 import uuid
 import zlib
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
+import orjson
 from django.db import connection, transaction
-from django.db.models import Avg, Case, Count, F, IntegerField, Q, Value, When, Window
-from django.db.models.functions import Rank, Round
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, When
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +34,7 @@ from units.models import AdministrativeUnit, Level, UnitSuccession
 
 from .models import RankingResult, RankingRun
 from .periods import PeriodKeyError, PeriodSpan, period_span
+from .signals import results_replaced
 
 logger = logging.getLogger(__name__)
 
@@ -85,56 +92,66 @@ def _province_expr(prefix: str = ""):
 
 
 def period_figures(*, span: PeriodSpan, indicator_ids: list[int]) -> dict[int, UnitInfo]:
-    """Each unit's figures for `indicator_ids` in `span`, ranked in SQL within its peer group.
+    """Each unit's figures for `indicator_ids` in `span`, ranked within its peer group.
 
     A month's figure is the published points; a quarter's or year's is the mean of the monthly
     points present, rounded to the published precision (two decimals), with the number of months.
-    Peer group = same indicator, same level, same parent; the province rank partitions communes by
+    Peer group = same indicator, same level, same parent; the province rank groups communes by
     province instead. Units not valid in the period are left out: their figures cannot be ranked.
+
+    The database filters (and averages a quarter or year); Python sorts and ranks each group. For a
+    national month that is three times faster than RANK() windows in SQL (benchmarks/rankings.py
+    measures both and checks they agree).
     """
     period_ids = _periods(span)
     if not period_ids:
         return {}
     scores = Score.objects.filter(period_id__in=period_ids, indicator_id__in=indicator_ids, points__isnull=False)
-    scores = scores.filter(_valid_in(span, "unit__"))
-    peer = [F("indicator_id"), F("unit__level"), F("unit__parent_id")]
-    province = [F("indicator_id"), F("unit__level"), _province_expr("unit__")]
+    scores = scores.filter(_valid_in(span, "unit__")).annotate(province_id=_province_expr("unit__"))
+    columns = ["unit_id", "indicator_id", "unit__level", "unit__parent_id", "province_id"]
     if span.is_month:
-        value = F("points")
-        scores = scores.annotate(value=value, months=Value(1, output_field=IntegerField()))
+        rows = scores.values_list(*columns, "points")
     else:
-        value = Round(Avg("points"), 2)
-        scores = scores.values("unit_id", "indicator_id", "unit__level", "unit__parent_id").annotate(
-            value=value, months=Count("period_id", distinct=True)
-        )
-    rows = scores.annotate(
-        province_id=_province_expr("unit__"),
-        rank=Window(Rank(), partition_by=peer, order_by=value.desc()),
-        rank_of=Window(Count("unit_id"), partition_by=peer),
-        province_rank=Window(Rank(), partition_by=province, order_by=value.desc()),
-        province_of=Window(Count("unit_id"), partition_by=province),
-    ).values_list(
-        "unit_id",
-        "indicator_id",
-        "unit__level",
-        "unit__parent_id",
-        "province_id",
-        "value",
-        "rank",
-        "rank_of",
-        "province_rank",
-        "province_of",
-        "months",
-    )
+        rows = scores.values(*columns).annotate(value=Round(Avg("points"), 2), months=Count("period_id", distinct=True))
+        rows = rows.values_list(*columns, "value", "months")
     units: dict[int, UnitInfo] = {}
-    for unit_id, ind, level, parent_id, province_id, val, rank, rank_of, p_rank, p_of, months in _raw(rows):
+    peers: dict[tuple, list[Figure]] = defaultdict(list)
+    provinces: dict[tuple, list[Figure]] = defaultdict(list)
+    for unit_id, ind, level, parent_id, province_id, val, *months in _raw(rows):
         info = units.get(unit_id)
         if info is None:
             info = units[unit_id] = UnitInfo(level, parent_id, province_id)
         # PostgreSQL hands back numeric(6,2) as it is; SQLite a float, brought to the published precision.
         value = val if type(val) is Decimal else Decimal(str(val)).quantize(CENT)
-        info.figures[ind] = Figure(value, rank, rank_of, p_rank, p_of, months)
+        figure = info.figures[ind] = Figure(value, 0, 0, 0, 0, months[0] if months else 1)
+        peers[(ind, level, parent_id)].append(figure)
+        if level == Level.COMMUNE and province_id != parent_id:
+            provinces[(ind, province_id)].append(figure)
+    for figures in peers.values():
+        _rank(figures)
+    for figures in provinces.values():
+        _rank(figures, province=True)
+    for info in units.values():
+        if info.level != Level.COMMUNE or info.province_id == info.parent_id:
+            for figure in info.figures.values():  # the province-wide group is the peer group itself
+                figure.province_rank, figure.province_of = figure.rank, figure.rank_of
     return units
+
+
+def _rank(figures: list[Figure], *, province: bool = False) -> None:
+    """Standard competition ranking, best first: equal values share a rank and the next one skips."""
+    figures.sort(key=_VALUE, reverse=True)
+    size, rank, last = len(figures), 0, None
+    for position, figure in enumerate(figures, start=1):
+        if figure.value != last:
+            rank, last = position, figure.value
+        if province:
+            figure.province_rank, figure.province_of = rank, size
+        else:
+            figure.rank, figure.rank_of = rank, size
+
+
+_VALUE = attrgetter("value")
 
 
 def _raw(queryset) -> list[tuple]:
@@ -261,6 +278,25 @@ def rankings_compute(*, period_key: str) -> int:
     it twice gives identical rows. Raises PeriodKeyError for a malformed key.
     """
     span = period_span(period_key)
+    with _cyclic_gc_paused():
+        return _compute(span)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """A national month builds some 100k small objects, none of them in a reference cycle; each few
+    hundred allocations Python's cyclic collector would walk them all again, which cost as much as
+    the ranking itself. Reference counting still frees everything; the collector resumes after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compute(span: PeriodSpan) -> int:
     try:
         previous = span.previous()
     except PeriodKeyError:
@@ -274,11 +310,13 @@ def rankings_compute(*, period_key: str) -> int:
     groups = sorted((i for i in indicators if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
     criteria = {i.pk: i for i in indicators if i.kind == IndicatorKind.CRITERION}
     ranked_ids = [total.pk, *(g.pk for g in groups)]
+    total_id, group_keys = total.pk, [(g.pk, g.code) for g in groups]
     bands = sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total)
+    thresholds = [b.min_total for b in bands]
 
     units = period_figures(span=span, indicator_ids=ranked_ids)
     before = period_figures(span=previous, indicator_ids=ranked_ids) if previous else {}
-    with_total = {uid: info for uid, info in units.items() if total.pk in info.figures}
+    with_total = {uid: info for uid, info in units.items() if total_id in info.figures}
     compare_with = _previous_units(units=with_total, previous=previous)
     why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria)
     published = _published_ranks(span=span, indicators=indicators, unit_ids=set(with_total))
@@ -288,7 +326,7 @@ def rankings_compute(*, period_key: str) -> int:
     ladder: dict[tuple, list[Decimal]] = defaultdict(list)
     province_ladder: dict[tuple, list[Decimal]] = defaultdict(list)
     for info in with_total.values():
-        value = info.figures[total.pk].value
+        value = info.figures[total_id].value
         ladder[(info.level, info.parent_id)].append(value)
         if info.level == Level.COMMUNE and info.province_id != info.parent_id:
             province_ladder[info.province_id].append(value)
@@ -314,29 +352,30 @@ def rankings_compute(*, period_key: str) -> int:
                     )
                 )
             continue
-        figure = info.figures[total.pk]
+        figure = info.figures[total_id]
         prev_uid = compare_with.get(uid)
         prev_info = before.get(prev_uid) if prev_uid else None
-        prev_figure = prev_info.figures.get(total.pk) if prev_info else None
+        prev_figure = prev_info.figures.get(total_id) if prev_info else None
         same_peers = prev_info is not None and (prev_info.level, prev_info.parent_id) == (level, parent_id)
-        band = ClassificationBand.band_for(figure.value, bands)
-        next_band = next((b for b in bands if b.min_total > figure.value), None)
+        reached = bisect_right(thresholds, figure.value)  # bands whose minimum the total reaches
+        band = bands[reached - 1] if reached else None
+        next_band = bands[reached] if reached < len(bands) else None
         group_details, group_changes, group_values = {}, [], []
-        for group in groups:
-            g = info.figures.get(group.pk)
+        for group_id, code in group_keys:
+            g = info.figures.get(group_id)
             if g is None:
                 continue
             group_values.append(g.value)
-            prev_g = prev_info.figures.get(group.pk) if prev_info else None
+            prev_g = prev_info.figures.get(group_id) if prev_info else None
             change = g.value - prev_g.value if prev_g else None
-            group_details[group.code] = {
+            group_details[code] = {
                 "points": str(g.value),
                 "rank": g.rank,
                 "rank_of": g.rank_of,
                 "change": _dec(change),
             }
             if change:
-                group_changes.append((change, group.code))
+                group_changes.append((change, code))
         group_sum = sum(group_values) if groups and len(group_values) == len(groups) else None
         # The group's totals run best first and `rank − 1` of them are higher: the last of those is
         # the total to reach for the next rank up.
@@ -398,8 +437,7 @@ def rankings_compute(*, period_key: str) -> int:
 
     with transaction.atomic():
         _lock(span.key)
-        RankingResult.objects.filter(period_key=span.key).delete()
-        _store(rows)
+        _replace(span.key, rows)
     return len(rows)
 
 
@@ -412,6 +450,16 @@ def _row(**fields) -> dict:
     return {**_DEFAULTS, **fields}
 
 
+def _replace(period_key: str, rows: list[dict]) -> None:
+    """Delete the period's old rows with one statement (Django's delete() would first load every row
+    and send a signal for each), insert the new ones, and let cached pages know once."""
+    table = connection.ops.quote_name(RankingResult._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE period_key = %s", [period_key])
+    _store(rows)
+    transaction.on_commit(lambda: results_replaced.send(sender=RankingResult, period_key=period_key))
+
+
 def _store(rows: list[dict]) -> None:
     """Insert the rows: PostgreSQL's COPY where available (a bulk INSERT spends most of its time
     quoting the JSON details into arrays), a bulk INSERT elsewhere."""
@@ -421,10 +469,9 @@ def _store(rows: list[dict]) -> None:
     table = connection.ops.quote_name(RankingResult._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
     names = [f.attname for f in _COPY_FIELDS]
-    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            row["details"] = dumps(row["details"])
+            row["details"] = orjson.dumps(row["details"]).decode()
             copy.write_row([row[name] for name in names])
 
 

@@ -235,3 +235,49 @@ def test_why_it_changed_names_the_criteria_that_got_better_and_worse_by_their_di
     why = RankingResult.objects.get(period_key="2023-02", scope="peer", unit=thu_sy).details["why"]
     assert [(c["code"], c["measure"], D(c["change"])) for c in why["criteria_better"]] == [("2.2", "rate", D(5))]
     assert [(c["code"], D(c["change"])) for c in why["criteria_worse"]] == [("6.1", D(-20)), ("2.3", D(1))]
+
+
+def test_replacing_a_period_tells_the_page_cache_once_after_commit(demo, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from portal.caching import VERSION_KEY
+    from rankings.signals import results_replaced
+
+    heard = []
+
+    def listener(sender, period_key, **kwargs):
+        heard.append(period_key)
+
+    results_replaced.connect(listener)
+    try:
+        cache.set(VERSION_KEY, ("stale", None))
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            rankings_compute(period_key="2024-08")
+            assert heard == []  # nothing is announced before the rows are committed
+        assert len(callbacks) == 1
+        assert heard == ["2024-08"]
+        assert cache.get(VERSION_KEY) is None  # the next page request reads the new data version
+    finally:
+        results_replaced.disconnect(listener)
+
+
+def test_results_follow_a_deleted_parent_and_band_without_database_constraints(demo):
+    """`parent` and `band` carry no database constraint (derived rows); Django still applies on_delete."""
+    from indicators.models import ClassificationBand
+
+    rankings_compute(period_key="2024-08")
+    good = ClassificationBand.objects.get(name="Tốt")
+    rated = RankingResult.objects.filter(period_key="2024-08", band=good)
+    assert rated.exists()
+    ids = list(rated.values_list("pk", flat=True))
+    good.delete()
+    assert RankingResult.objects.filter(pk__in=ids, band__isnull=True).count() == len(ids)  # SET_NULL
+
+    parent = AdministrativeUnit.objects.create(
+        tree="custom", code="T-1", name="Ban thử", short_name="Thử", kind="ban", level="department"
+    )
+    row = RankingResult.objects.get(period_key="2024-08", unit__name="Xã Thủ Sỹ", scope="peer")
+    row.parent = parent
+    row.save()
+    parent.delete()
+    assert not RankingResult.objects.filter(pk=row.pk).exists()  # CASCADE
