@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.bulkwork import cyclic_gc_paused
 from indicators.models import ImportRevision, Period
 from indicators.selectors import framework_for
 from indicators.services import file_hash, indicators_by_code, revision_apply
@@ -49,22 +50,23 @@ def import_preview(
 
     `user=None` is the operator on the command line, who may import for any scope.
     """
-    try:
-        table = read_table(data, file_name, sheet=sheet or None)
-    except SpreadsheetError as exc:
-        raise ImportRejected([Issue(str(exc))]) from None
-    indicators = indicators_by_code(framework=framework_for(day=period.last_day))
-    allowed = user is None or can_import(user=user, scope=scope)
-    return validate(
-        table=table,
-        period=period,
-        scope=scope,
-        indicators=indicators,
-        mapping=mapping,
-        choices=choices,
-        create_missing=create_missing,
-        allowed=allowed,
-    )
+    with cyclic_gc_paused():  # a national month is 100k parsed cells: see config.bulkwork
+        try:
+            table = read_table(data, file_name, sheet=sheet or None)
+        except SpreadsheetError as exc:
+            raise ImportRejected([Issue(str(exc))]) from None
+        indicators = indicators_by_code(framework=framework_for(day=period.last_day))
+        allowed = user is None or can_import(user=user, scope=scope)
+        return validate(
+            table=table,
+            period=period,
+            scope=scope,
+            indicators=indicators,
+            mapping=mapping,
+            choices=choices,
+            create_missing=create_missing,
+            allowed=allowed,
+        )
 
 
 def scope_from_codes(*, data: bytes, file_name: str, period: Period, sheet: str | None = None) -> AdministrativeUnit:

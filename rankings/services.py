@@ -9,9 +9,7 @@ worker killed half-way) sees the old set or the new one, never a mix. The rules 
 behind them (province-wide scope, mergers, quarter and year views) are in docs/rankings.md.
 """
 
-import contextlib
 import datetime
-import gc
 import logging
 import uuid
 import zlib
@@ -28,6 +26,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.bulkwork import cyclic_gc_paused
 from indicators.models import ClassificationBand, Framework, Indicator, IndicatorKind, Period, Score
 from indicators.selectors import framework_for
 from units.models import AdministrativeUnit, Level, UnitSuccession
@@ -278,22 +277,8 @@ def rankings_compute(*, period_key: str) -> int:
     it twice gives identical rows. Raises PeriodKeyError for a malformed key.
     """
     span = period_span(period_key)
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():  # tens of thousands of small acyclic objects: see config.bulkwork
         return _compute(span)
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """A national month builds some 100k small objects, none of them in a reference cycle; each few
-    hundred allocations Python's cyclic collector would walk them all again, which cost as much as
-    the ranking itself. Reference counting still frees everything; the collector resumes after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compute(span: PeriodSpan) -> int:
