@@ -190,6 +190,8 @@ class ImportRevision(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["period", "scope", "number"], name="revision_number_unique"),
+            # The target of the scores' (revision, period) key: a score's month is its revision's.
+            models.UniqueConstraint(fields=["id", "period"], name="revision_id_period"),
         ]
 
     def __str__(self) -> str:
@@ -225,12 +227,32 @@ class ScoreValues(models.Model):
 
 
 class Score(ScoreValues):
-    """The current figure of one indicator for one unit in one month (the latest applied revision's)."""
+    """The current figure of one indicator for one unit in one month (the latest applied revision's).
 
-    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="scores")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="scores")
+    A national month writes 100k of these at once, and each index and each key the database checks
+    per row is paid 100k times; so no index repeats the lead of another, and on PostgreSQL one
+    composite key (revision, period) → ImportRevision (id, period) stands for the two single keys
+    (migration 0003): one check instead of two, and it also holds a score to its revision's month.
+    SQLite keeps Django's checks only for those two.
+    """
+
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="scores",
+        db_index=False,  # the unique (unit, period, indicator) index leads with it
+    )
+    period = models.ForeignKey(
+        Period,
+        on_delete=models.PROTECT,
+        related_name="scores",
+        db_index=False,  # the (period, indicator) index leads with it
+        db_constraint=False,  # checked with the revision: see the class docstring
+    )
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
-    revision = models.ForeignKey(ImportRevision, on_delete=models.PROTECT, related_name="current_scores")
+    revision = models.ForeignKey(
+        ImportRevision, on_delete=models.PROTECT, related_name="current_scores", db_constraint=False
+    )
 
     class Meta:
         verbose_name = _("số liệu")
@@ -248,7 +270,12 @@ class Score(ScoreValues):
 class ScoreRecord(ScoreValues):
     """A figure as one revision wrote it; the append-only history that revisions are compared and reverted from."""
 
-    revision = models.ForeignKey(ImportRevision, on_delete=models.CASCADE, related_name="records")
+    revision = models.ForeignKey(
+        ImportRevision,
+        on_delete=models.CASCADE,
+        related_name="records",
+        db_index=False,  # the unique (revision, unit, indicator) index leads with it
+    )
     unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
 

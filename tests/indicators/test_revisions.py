@@ -75,3 +75,23 @@ def test_revert_of_a_revert_restores_the_later_figures(month):
 
     assert totals(month) == {0: Decimal("90")}
     assert ImportRevision.objects.filter(scope=month[0], period=month[3]).count() == 4  # history only grows
+
+
+@pytest.mark.postgres
+def test_the_database_holds_a_score_to_its_revisions_month(month):
+    """One composite key (revision, period) replaces the two single keys on PostgreSQL; it is stricter."""
+    from django.db import IntegrityError, connection, transaction
+
+    revision = apply(month, {0: "88.03"}, "a.xlsx")
+    score = Score.objects.get(revision=revision)
+    other_month = period_get(year=2024, month=11)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Score.objects.filter(pk=score.pk).update(period=other_month)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Score.objects.filter(pk=score.pk).update(revision_id=revision.pk + 1000)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    score.refresh_from_db()
+    assert (score.period_id, score.revision_id) == (revision.period_id, revision.pk)
