@@ -48,6 +48,16 @@ class PeriodSpan:
             return period_span(f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}")
         return period_span(str(year - 1))
 
+    def following(self) -> "PeriodSpan":
+        """The period of the same kind just after: the one whose changes are measured against this one."""
+        year, month = self.months[-1]
+        if self.kind == "month":
+            return period_span(f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}")
+        if self.kind == "quarter":
+            quarter = (month - 1) // 3 + 1
+            return period_span(f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}")
+        return period_span(str(year + 1))
+
     def containing(self) -> list["PeriodSpan"]:
         """For a month: the month, its quarter and its year (the views an import of the month changes)."""
         year, month = self.months[0]

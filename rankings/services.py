@@ -553,8 +553,18 @@ def rankings_enqueue_for_unit(*, unit) -> list[RankingRun]:
 
 
 def rankings_enqueue_for_month(*, period: Period) -> list[RankingRun]:
-    """Queue the month, its quarter and its year: the views an import of the month changes."""
-    return [rankings_enqueue(period_key=span.key) for span in period_span(period.key).containing()]
+    """Queue what an import of the month changes: the month, its quarter and its year, and the
+    month, quarter and year after each of them where they have figures (their changes and previous
+    ranks are measured against this one)."""
+    spans = period_span(period.key).containing()
+    later = [span.following() for span in spans]
+    later = [span for span in later if _has_scores(span)]
+    return [rankings_enqueue(period_key=span.key) for span in [*spans, *later]]
+
+
+def _has_scores(span: PeriodSpan) -> bool:
+    period_ids = _periods(span)
+    return bool(period_ids) and Score.objects.filter(period_id__in=period_ids).exists()
 
 
 def ranking_run_execute(*, run_id: int) -> RankingRun:

@@ -281,3 +281,60 @@ def test_results_follow_a_deleted_parent_and_band_without_database_constraints(d
     row.save()
     parent.delete()
     assert not RankingResult.objects.filter(pk=row.pk).exists()  # CASCADE
+
+
+def test_periods_know_the_one_after_them():
+    from rankings.periods import period_span
+
+    assert period_span("2024-08").following().key == "2024-09"
+    assert period_span("2024-12").following().key == "2025-01"
+    assert period_span("2024-Q3").following().key == "2024-Q4"
+    assert period_span("2024-Q4").following().key == "2025-Q1"
+    assert period_span("2024").following().key == "2025"
+    for key in ("2024-01", "2024-Q1", "2024"):
+        assert period_span(key).following().previous().key == key
+
+
+def test_correcting_a_month_also_refreshes_the_changes_of_the_month_after(demo, django_capture_on_commit_callbacks):
+    """August's changes are measured against July: a corrected July must recompute August too."""
+    from django.utils import timezone
+
+    from indicators.models import Indicator, Period
+    from indicators.services import Value, revision_apply
+    from rankings.models import RankingRun
+    from rankings.services import ranking_run_execute
+
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    thu_sy = AdministrativeUnit.objects.get(parent=tien_lu, name="Xã Thủ Sỹ")
+    july = Period.objects.get(year=2024, month=7)
+    total = Indicator.objects.get(framework__in=july.scores.values("indicator__framework"), kind="total")
+    before = RankingRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with django_capture_on_commit_callbacks(execute=True):
+        revision_apply(
+            period=july,
+            scope=tien_lu,
+            values=[Value(unit_id=thu_sy.pk, indicator_id=total.pk, points=D("80.00"))],
+            file_name="sua-thang-7.xlsx",
+            file_sha256="",
+            data_as_of=timezone.now(),
+        )
+    queued = set(RankingRun.objects.filter(pk__gt=before).values_list("period_key", flat=True))
+    # The demo also has figures for 12/2024 (Hà Nội) and 2/2025 (Mỹ Hào): the next quarter and year.
+    assert queued == {"2024-07", "2024-Q3", "2024", "2024-08", "2024-Q4", "2025"}
+    for run in RankingRun.objects.filter(pk__gt=before, state="queued"):  # as a worker would
+        ranking_run_execute(run_id=run.pk)
+    august = RankingResult.objects.get(period_key="2024-08", unit=thu_sy, scope="peer")
+    assert august.previous_total == D("80.00")
+    assert august.total_change == D("89.63") - D("80.00")
+    before = RankingRun.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        revision_apply(
+            period=Period.objects.get(year=2024, month=8),
+            scope=tien_lu,
+            values=[Value(unit_id=thu_sy.pk, indicator_id=total.pk, points=D("89.63"))],
+            file_name="sua-thang-8.xlsx",
+            file_sha256="",
+            data_as_of=timezone.now(),
+        )
+    queued = set(RankingRun.objects.filter(pk__gt=before).values_list("period_key", flat=True))
+    assert "2024-09" not in queued  # no figures after August: nothing to refresh
