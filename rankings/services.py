@@ -90,8 +90,9 @@ def _province_expr(prefix: str = ""):
     )
 
 
-def period_figures(*, span: PeriodSpan, indicator_ids: list[int]) -> dict[int, UnitInfo]:
-    """Each unit's figures for `indicator_ids` in `span`, ranked within its peer group.
+def period_figures(*, span: PeriodSpan, indicator_ids: list[int], rank_ids=None) -> dict[int, UnitInfo]:
+    """Each unit's figures for `indicator_ids` in `span`, those of `rank_ids` (default: all) ranked
+    within their peer group; the others keep rank 0.
 
     A month's figure is the published points; a quarter's or year's is the mean of the monthly
     points present, rounded to the published precision (two decimals), with the number of months.
@@ -126,10 +127,12 @@ def period_figures(*, span: PeriodSpan, indicator_ids: list[int]) -> dict[int, U
         peers[(ind, level, parent_id)].append(figure)
         if level == Level.COMMUNE and province_id != parent_id:
             provinces[(ind, province_id)].append(figure)
-    for figures in peers.values():
-        _rank(figures)
-    for figures in provinces.values():
-        _rank(figures, province=True)
+    for (ind, *_group), figures in peers.items():
+        if rank_ids is None or ind in rank_ids:
+            _rank(figures)
+    for (ind, _province), figures in provinces.items():
+        if rank_ids is None or ind in rank_ids:
+            _rank(figures, province=True)
     for info in units.values():
         if info.level != Level.COMMUNE or info.province_id == info.parent_id:
             for figure in info.figures.values():  # the province-wide group is the peer group itself
@@ -300,7 +303,8 @@ def _compute(span: PeriodSpan) -> int:
     thresholds = [b.min_total for b in bands]
 
     units = period_figures(span=span, indicator_ids=ranked_ids)
-    before = period_figures(span=previous, indicator_ids=ranked_ids) if previous else {}
+    # Of the period before, only the total's ranks are quoted (previous rank); groups need their values.
+    before = period_figures(span=previous, indicator_ids=ranked_ids, rank_ids={total_id}) if previous else {}
     with_total = {uid: info for uid, info in units.items() if total_id in info.figures}
     compare_with = _previous_units(units=with_total, previous=previous)
     why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria)
