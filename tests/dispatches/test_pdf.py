@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+import weasyprint
 from django.conf import settings
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
@@ -320,6 +321,17 @@ def test_rendering_frees_its_garbage_and_restores_the_collector():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_lean_user_agent_stylesheet_leaves_the_pdf_unchanged(demo, monkeypatch):
+    # DispatchHTML overrides this WeasyPrint hook; were it renamed, the override would silently do nothing.
+    assert "_ua_stylesheets" in vars(weasyprint.HTML)
+    district = legacy("332")
+    rank_children(parent=district, year=2024, month=8)
+    dispatch = final_dispatch(district, 2024, 8)
+    lean = pdf.dispatch_pdf(dispatch)
+    monkeypatch.setattr(pdf, "DispatchHTML", weasyprint.HTML)
+    assert pdf.dispatch_pdf(dispatch) == lean
 
 
 def test_pdftoppm_is_available_for_artifacts():
