@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.bulkwork import cyclic_gc_paused
-from indicators.models import ClassificationBand, Framework, Indicator, IndicatorKind, Period, Score
+from indicators.models import ClassificationBand, Direction, Framework, Indicator, IndicatorKind, Period, Score
 from indicators.selectors import framework_for
 from units.models import AdministrativeUnit, Level, UnitSuccession
 
@@ -172,7 +172,8 @@ def _dec(value: Decimal | None) -> str | None:
 # Per unit, the criteria that moved most since the previous month, better and worse apart: the
 # database pairs each figure with last month's and keeps the top few, so a national month sends a
 # few rows per unit to Python instead of every criterion twice. Plain SQL (window functions), the
-# same on PostgreSQL and SQLite.
+# same on PostgreSQL and SQLite. The criteria are named by id on both sides, so each side is read
+# straight from the (period, indicator) index.
 _CRITERIA_SQL = """
 SELECT unit_id, indicator_id, measure, delta, better FROM (
     SELECT unit_id, indicator_id, measure, delta, better,
@@ -185,12 +186,12 @@ SELECT unit_id, indicator_id, measure, delta, better FROM (
                     THEN c.points - p.points ELSE c.rate - p.rate END AS delta,
                CASE WHEN (CASE WHEN c.points IS NOT NULL AND p.points IS NOT NULL AND c.points <> p.points
                                THEN c.points - p.points ELSE c.rate - p.rate END)
-                         * (CASE WHEN i.direction = 'lower' THEN -1 ELSE 1 END) > 0
+                         * (CASE WHEN {lower_is_better} THEN -1 ELSE 1 END) > 0
                     THEN 1 ELSE 0 END AS better
         FROM {score} c
-        JOIN {score} p ON p.unit_id = c.unit_id AND p.indicator_id = c.indicator_id AND p.period_id = %s
-        JOIN {indicator} i ON i.id = c.indicator_id
-        WHERE c.period_id = %s AND i.kind = 'criterion'
+        JOIN {score} p ON p.unit_id = c.unit_id AND p.indicator_id = c.indicator_id
+        WHERE c.period_id = %s AND c.indicator_id IN ({criteria})
+          AND p.period_id = %s AND p.indicator_id IN ({criteria})
           AND ((c.points IS NOT NULL AND p.points IS NOT NULL AND c.points <> p.points)
                OR (c.rate IS NOT NULL AND p.rate IS NOT NULL AND c.rate <> p.rate))
     ) AS paired
@@ -204,14 +205,18 @@ def _criteria_changes(*, span: PeriodSpan, previous: PeriodSpan | None, unit_ids
     if not span.is_month or previous is None or not unit_ids:
         return {}
     current, before = _periods(span), _periods(previous)
-    if not current or not before:
+    if not current or not before or not criteria:
         return {}
+    ids = sorted(criteria)
+    lower = [pk for pk in ids if criteria[pk].direction == Direction.LOWER]
+    listed = ", ".join(["%s"] * len(ids))
     sql = _CRITERIA_SQL.format(
         score=connection.ops.quote_name(Score._meta.db_table),
-        indicator=connection.ops.quote_name(Indicator._meta.db_table),
+        criteria=listed,
+        lower_is_better=f"c.indicator_id IN ({', '.join(['%s'] * len(lower))})" if lower else "1 = 0",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [before[0], current[0], WHY_LIMIT])
+        cursor.execute(sql, [*lower, current[0], *ids, before[0], *ids, WHY_LIMIT])
         rows = cursor.fetchall()
     changes: dict[int, dict[str, list]] = defaultdict(lambda: {"better": [], "worse": []})
     for unit_id, indicator_id, measure, delta, better in rows:
