@@ -90,7 +90,37 @@ def _province_expr(prefix: str = ""):
     )
 
 
-def period_figures(*, span: PeriodSpan, indicator_ids: list[int], rank_ids=None) -> dict[int, UnitInfo]:
+@dataclass(slots=True)
+class UnitPlaces:
+    """Every unit's place in the tree, read once per computation: (level, parent, province) by id,
+    and its validity. A legacy commune's province is its grandparent; any other unit's is its parent."""
+
+    place: dict[int, tuple[str, int | None, int | None]]
+    validity: list[tuple[int, datetime.date | None, datetime.date | None]]
+
+    def valid_in(self, span: PeriodSpan) -> set[int]:
+        first, last = span.first_day, span.last_day
+        return {
+            pk
+            for pk, valid_from, valid_to in self.validity
+            if (valid_from is None or valid_from <= last) and (valid_to is None or valid_to >= first)
+        }
+
+
+def unit_places() -> UnitPlaces:
+    rows = AdministrativeUnit.objects.annotate(province_id=_province_expr()).values_list(
+        "pk", "level", "parent_id", "province_id", "valid_from", "valid_to"
+    )
+    place, validity = {}, []
+    for pk, level, parent_id, province_id, valid_from, valid_to in rows:
+        place[pk] = (level, parent_id, province_id)
+        validity.append((pk, valid_from, valid_to))
+    return UnitPlaces(place, validity)
+
+
+def period_figures(
+    *, span: PeriodSpan, indicator_ids: list[int], rank_ids=None, places: "UnitPlaces | None" = None
+) -> dict[int, UnitInfo]:
     """Each unit's figures for `indicator_ids` in `span`, those of `rank_ids` (default: all) ranked
     within their peer group; the others keep rank 0.
 
@@ -106,27 +136,32 @@ def period_figures(*, span: PeriodSpan, indicator_ids: list[int], rank_ids=None)
     period_ids = _periods(span)
     if not period_ids:
         return {}
+    places = unit_places() if places is None else places
+    valid = places.valid_in(span)
     scores = Score.objects.filter(period_id__in=period_ids, indicator_id__in=indicator_ids, points__isnull=False)
-    scores = scores.filter(_valid_in(span, "unit__")).annotate(province_id=_province_expr("unit__"))
-    columns = ["unit_id", "indicator_id", "unit__level", "unit__parent_id", "province_id"]
     if span.is_month:
-        rows = scores.values_list(*columns, "points")
+        rows = scores.values_list("unit_id", "indicator_id", "points")
     else:
-        rows = scores.values(*columns).annotate(value=Round(Avg("points"), 2), months=Count("period_id", distinct=True))
-        rows = rows.values_list(*columns, "value", "months")
+        rows = scores.values("unit_id", "indicator_id").annotate(
+            value=Round(Avg("points"), 2), months=Count("period_id", distinct=True)
+        )
+        rows = rows.values_list("unit_id", "indicator_id", "value", "months")
     units: dict[int, UnitInfo] = {}
     peers: dict[tuple, list[Figure]] = defaultdict(list)
     provinces: dict[tuple, list[Figure]] = defaultdict(list)
-    for unit_id, ind, level, parent_id, province_id, val, *months in _raw(rows):
+    for unit_id, ind, val, *months in _raw(rows):
+        if unit_id not in valid:
+            continue
         info = units.get(unit_id)
         if info is None:
+            level, parent_id, province_id = places.place[unit_id]
             info = units[unit_id] = UnitInfo(level, parent_id, province_id)
         # PostgreSQL hands back numeric(6,2) as it is; SQLite a float, brought to the published precision.
         value = val if type(val) is Decimal else Decimal(str(val)).quantize(CENT)
         figure = info.figures[ind] = Figure(value, 0, 0, 0, 0, months[0] if months else 1)
-        peers[(ind, level, parent_id)].append(figure)
-        if level == Level.COMMUNE and province_id != parent_id:
-            provinces[(ind, province_id)].append(figure)
+        peers[(ind, info.level, info.parent_id)].append(figure)
+        if info.level == Level.COMMUNE and info.province_id != info.parent_id:
+            provinces[(ind, info.province_id)].append(figure)
     for (ind, *_group), figures in peers.items():
         if rank_ids is None or ind in rank_ids:
             _rank(figures)
@@ -307,14 +342,17 @@ def _compute(span: PeriodSpan) -> int:
     bands = sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total)
     thresholds = [b.min_total for b in bands]
 
-    units = period_figures(span=span, indicator_ids=ranked_ids)
+    places = unit_places()
+    units = period_figures(span=span, indicator_ids=ranked_ids, places=places)
     # Of the period before, only the total's ranks are quoted (previous rank); groups need their values.
-    before = period_figures(span=previous, indicator_ids=ranked_ids, rank_ids={total_id}) if previous else {}
+    before = (
+        period_figures(span=previous, indicator_ids=ranked_ids, rank_ids={total_id}, places=places) if previous else {}
+    )
     with_total = {uid: info for uid, info in units.items() if total_id in info.figures}
     compare_with = _previous_units(units=with_total, previous=previous)
     why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria)
     published = _published_ranks(span=span, indicators=indicators, unit_ids=set(with_total))
-    peers = _peer_groups(span=span, units=with_total)
+    peers = _peer_groups(span=span, units=with_total, places=places)
 
     # Totals of each peer group, best first: what the next rank up needs.
     ladder: dict[tuple, list[Decimal]] = defaultdict(list)
@@ -469,27 +507,20 @@ def _store(rows: list[dict]) -> None:
             copy.write_row([row[name] for name in names])
 
 
-def _peer_groups(*, span: PeriodSpan, units: dict[int, UnitInfo]) -> dict[int, tuple]:
+def _peer_groups(*, span: PeriodSpan, units: dict[int, UnitInfo], places: UnitPlaces) -> dict[int, tuple]:
     """Every unit valid in the period that shares a peer group with a ranked unit: (level, parent, province).
 
     Units without a total get a row too ("chưa có số liệu"); for legacy communes that includes the
     other communes of the province, which the province-wide scope lists.
     """
     groups = {(info.level, info.parent_id) for info in units.values()}
-    parents = {parent for _, parent in groups if parent is not None}
     provinces = {i.province_id for i in units.values() if i.level == Level.COMMUNE and i.province_id != i.parent_id}
-    q = Q(parent_id__in=parents) | Q(level=Level.COMMUNE, parent__parent_id__in=provinces)
-    if any(parent is None for _, parent in groups):
-        q |= Q(parent__isnull=True)
-    candidates = (
-        AdministrativeUnit.objects.filter(_valid_in(span))
-        .filter(q)
-        .annotate(province_id=_province_expr())
-        .values_list("pk", "level", "parent_id", "province_id")
-    )
     peers = {}
-    for pk, level, parent_id, province_id in candidates:
-        if (level, parent_id) in groups or (level == Level.COMMUNE and province_id in provinces):
+    for pk in places.valid_in(span):
+        level, parent_id, province_id = places.place[pk]
+        if (level, parent_id) in groups or (
+            level == Level.COMMUNE and province_id in provinces and province_id != parent_id
+        ):
             peers[pk] = (level, parent_id, province_id)
     for uid, info in units.items():
         peers[uid] = (info.level, info.parent_id, info.province_id)
