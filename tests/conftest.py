@@ -47,9 +47,22 @@ def _fast_hashing_and_no_lockout(request, settings):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real unit tree once per test database (tests roll back around it)."""
+    """Load the real unit tree once per test database (tests roll back around it).
+
+    At the end, on PostgreSQL, close what other sessions are still connected: the live server's
+    request threads can outlive their test with a connection open, and the test database cannot
+    be dropped while any is.
+    """
     with django_db_blocker.unblock():
         units_load(tree="all")
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 def ensure_reference_data() -> None:
