@@ -404,7 +404,8 @@ def _compute(span: PeriodSpan) -> int:
                 "points": str(g.value),
                 "rank": g.rank,
                 "rank_of": g.rank_of,
-                "change": _dec(change),
+                # Both figures carry the published two decimals, and so does their difference.
+                "change": None if change is None else str(change),
             }
             if change:
                 group_changes.append((change, code))
