@@ -25,9 +25,10 @@ class AmbiguousParent(Exception):
         super().__init__(f"Mã “{code}” ứng với nhiều đơn vị trong kỳ: {names}.")
 
 
-def _valid_in(span: PeriodSpan) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=span.last_day)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=span.first_day)
+def units_valid_in(span: PeriodSpan, prefix: str = "") -> Q:
+    """Units valid at some time in the period (`prefix` reaches them through a relation: "unit__")."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": span.last_day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": span.first_day})
     )
 
 
@@ -36,7 +37,9 @@ def ranking_parent(*, span: PeriodSpan, code: str) -> AdministrativeUnit:
 
     When several are valid (a year spanning 1/7/2025), the one with stored results in the period wins.
     """
-    candidates = list(AdministrativeUnit.objects.filter(_valid_in(span), code=code.strip()).select_related("parent"))
+    candidates = list(
+        AdministrativeUnit.objects.filter(units_valid_in(span), code=code.strip()).select_related("parent")
+    )
     if len(candidates) > 1:
         with_results = set(
             RankingResult.objects.filter(period_key=span.key, parent__in=candidates).values_list("parent_id", flat=True)

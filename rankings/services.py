@@ -4,9 +4,10 @@ and queueing that computation on Celery once the data it reads is committed.
 Where the work is done was decided by measurement (benchmarks/rankings.py prints both ways): the
 database filters the figures, averages quarters and years, and pairs each criterion with last
 month's to keep the few that moved most (window functions); Python ranks each peer group, which for
-a national month is faster than RANK() windows, and assembles the rows. A period's results are replaced in one transaction, so a reader (or a
-worker killed half-way) sees the old set or the new one, never a mix. The rules and the choices
-behind them (province-wide scope, mergers, quarter and year views) are in docs/rankings.md.
+a national month is faster than RANK() windows, and assembles the rows. A period's results are
+replaced in one transaction, so a reader (or a worker killed half-way) sees the old set or the new
+one, never a mix. The rules and the choices behind them (province-wide scope, mergers, quarter and
+year views) are in docs/rankings.md.
 """
 
 import datetime
@@ -72,12 +73,6 @@ def _periods(span: PeriodSpan) -> list[int]:
     return list(Period.objects.filter(q).values_list("pk", flat=True))
 
 
-def _valid_in(span: PeriodSpan, prefix: str = "") -> Q:
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": span.last_day})) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": span.first_day})
-    )
-
-
 def _province_expr(prefix: str = ""):
     """A legacy commune's province is its grandparent; every other unit's scope is its parent."""
     return Case(
@@ -97,14 +92,18 @@ class UnitPlaces:
 
     place: dict[int, tuple[str, int | None, int | None]]
     validity: list[tuple[int, datetime.date | None, datetime.date | None]]
+    _valid: dict[str, set[int]] = field(default_factory=dict)
 
     def valid_in(self, span: PeriodSpan) -> set[int]:
-        first, last = span.first_day, span.last_day
-        return {
-            pk
-            for pk, valid_from, valid_to in self.validity
-            if (valid_from is None or valid_from <= last) and (valid_to is None or valid_to >= first)
-        }
+        """The units valid at some time in the span: `selectors.units_valid_in`, in Python."""
+        if span.key not in self._valid:
+            first, last = span.first_day, span.last_day
+            self._valid[span.key] = {
+                pk
+                for pk, valid_from, valid_to in self.validity
+                if (valid_from is None or valid_from <= last) and (valid_to is None or valid_to >= first)
+            }
+        return self._valid[span.key]
 
 
 def unit_places() -> UnitPlaces:
@@ -122,7 +121,7 @@ def unit_places() -> UnitPlaces:
 
 
 def period_figures(
-    *, span: PeriodSpan, indicator_ids: list[int], rank_ids=None, places: "UnitPlaces | None" = None
+    *, span: PeriodSpan, indicator_ids: list[int], rank_ids=None, places: UnitPlaces | None = None
 ) -> dict[int, UnitInfo]:
     """Each unit's figures for `indicator_ids` in `span`, those of `rank_ids` (default: all) ranked
     within their peer group; the others keep rank 0.
