@@ -1,8 +1,10 @@
 """The index as data: versioned catalogue, classification bands, months, and the scores imported for them."""
 
 import datetime
+from bisect import bisect_right
 from calendar import monthrange
 from decimal import Decimal
+from operator import attrgetter
 
 from django.conf import settings
 from django.db import models
@@ -114,10 +116,22 @@ class ClassificationBand(models.Model):
         """The band of `total` among `bands` (any order)."""
         if total is None:
             return None
-        for band in sorted(bands, key=lambda b: b.min_total, reverse=True):
-            if total >= band.min_total:
-                return band
-        return None
+        return ClassificationBand.placing(total, sorted(bands, key=_MIN_TOTAL))[0]
+
+    @staticmethod
+    def placing(
+        total: Decimal, ascending: list["ClassificationBand"]
+    ) -> tuple["ClassificationBand | None", "ClassificationBand | None"]:
+        """The band `total` falls in and the next one up, among `ascending` (sorted by minimum; the
+        ranking task sorts once and asks for every unit of a month)."""
+        reached = bisect_right(ascending, total, key=_MIN_TOTAL)  # the bands whose minimum it reaches
+        return (
+            ascending[reached - 1] if reached else None,
+            ascending[reached] if reached < len(ascending) else None,
+        )
+
+
+_MIN_TOTAL = attrgetter("min_total")
 
 
 class Period(models.Model):

@@ -14,7 +14,6 @@ import datetime
 import logging
 import uuid
 import zlib
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -342,7 +341,6 @@ def _compute(span: PeriodSpan) -> int:
     ranked_ids = [total.pk, *(g.pk for g in groups)]
     total_id, group_keys = total.pk, [(g.pk, g.code) for g in groups]
     bands = sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total)
-    thresholds = [b.min_total for b in bands]
 
     places = unit_places()
     units = period_figures(span=span, indicator_ids=ranked_ids, places=places)
@@ -391,9 +389,7 @@ def _compute(span: PeriodSpan) -> int:
         prev_info = before.get(prev_uid) if prev_uid else None
         prev_figure = prev_info.figures.get(total_id) if prev_info else None
         same_peers = prev_info is not None and (prev_info.level, prev_info.parent_id) == (level, parent_id)
-        reached = bisect_right(thresholds, figure.value)  # bands whose minimum the total reaches
-        band = bands[reached - 1] if reached else None
-        next_band = bands[reached] if reached < len(bands) else None
+        band, next_band = ClassificationBand.placing(figure.value, bands)
         group_details, group_changes, group_values = {}, [], []
         for group_id, code in group_keys:
             g = info.figures.get(group_id)

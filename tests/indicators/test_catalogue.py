@@ -86,3 +86,18 @@ def test_database_refuses_a_band_above_100():
 )
 def test_numbers_are_written_the_vietnamese_way(value, decimals, expected):
     assert format_number(value, decimals) == expected
+
+
+def test_placing_gives_the_band_and_the_next_one_up():
+    ascending = sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total)
+    placed = {
+        t: tuple(b.name if b else None for b in ClassificationBand.placing(Decimal(t), ascending))
+        for t in ["90", "89.99", "80", "69.99", "49.99"]
+    }
+    assert placed == {
+        "90": ("Xuất sắc", None),
+        "89.99": ("Tốt", "Xuất sắc"),
+        "80": ("Tốt", "Xuất sắc"),
+        "69.99": ("Trung bình", "Khá"),
+        "49.99": ("Yếu", "Trung bình"),
+    }
