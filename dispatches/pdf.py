@@ -4,7 +4,6 @@ Nothing here reads the database: the renderer only lays out the snapshot a servi
 same snapshot and text always give the same document.
 """
 
-import gc
 import hashlib
 import json
 import logging
@@ -327,17 +326,11 @@ def html_to_pdf(
     """Lay out the HTML as PDF/A with fonts embedded; relative URLs resolve inside static/ only.
 
     WeasyPrint keeps tens of objects per table cell (styles, boxes, Pango layouts) alive until the PDF
-    is written; with the cyclic collector on, it walked them all again every few hundred allocations,
-    which on a 500-row appendix was a third of the render. Unlike the bulk work config.bulkwork was
-    written for, most of these objects end up in reference cycles, so once the render has returned
-    one young-generation collection frees them here rather than leaving them to whatever runs next
-    (every object the render made is still young: nothing was collected meanwhile).
+    is written, most of them in reference cycles: the render runs with the cyclic collector paused and
+    frees them in one collection when it is done (config.bulkwork).
     """
-    with cyclic_gc_paused():
-        content = _write_pdf(html, identifier=identifier, extra_css=extra_css, on_page=on_page)
-    if gc.isenabled():
-        gc.collect(0)
-    return content
+    with cyclic_gc_paused(collect_after=True):
+        return _write_pdf(html, identifier=identifier, extra_css=extra_css, on_page=on_page)
 
 
 def _write_pdf(html: str, *, identifier: str, extra_css: str, on_page: Callable[[int], None] | None) -> bytes:

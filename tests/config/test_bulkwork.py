@@ -25,3 +25,17 @@ def test_a_collector_disabled_by_the_caller_stays_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_collect_after_frees_the_cycles_made_while_paused_only_once_resumed():
+    gc.collect()
+    with cyclic_gc_paused(collect_after=True):
+        for _ in range(1000):
+            cycle = []
+            cycle.append(cycle)
+        del cycle
+        with cyclic_gc_paused(collect_after=True):
+            pass  # the inner pause neither resumes nor collects
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert gc.collect() == 0  # the thousand cycles were freed on the way out
