@@ -17,7 +17,7 @@ from .models import Dispatch, IssuerProfile
 OVERDUE_CODES = ["overdue.total", "overdue.district", "overdue.commune"]
 PAKN_CODES = ["pakn.not_received", "pakn.late"]
 DIGITISE_CODES = ["digitise.missing_inputs", "digitise.missing_results"]
-OWN_OPERATIONAL_CODES = ["copies.electronic", "rank.published", "rank.published_of", *OVERDUE_CODES, *PAKN_CODES]
+OWN_OPERATIONAL_CODES = ["copies.electronic", *OVERDUE_CODES, *PAKN_CODES]
 
 # Dispatch actions → the portal-wide permission that covers them (accounts.permissions).
 ACTIONS = {
@@ -160,8 +160,8 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
     if ranking and isinstance(ranking.details, dict) and ranking.details.get("published_rank"):
         published = ranking.details["published_rank"]
         rank = {"rank": int(published[0]), "of": int(published[1]), "published": True}
-    elif own.get("rank.published") and own.get("rank.published_of"):
-        rank = {"rank": own["rank.published"].count, "of": own["rank.published_of"].count, "published": True}
+    elif own.get("total") and own["total"].rank and own["total"].rank_of:
+        rank = {"rank": own["total"].rank, "of": own["total"].rank_of, "published": True}
     elif ranking and ranking.rank:
         rank = {"rank": ranking.rank, "of": ranking.rank_of, "published": False}
     if rank is not None:

@@ -2,7 +2,8 @@
 
 A target is text so it can be typed on the command line and stored in a preset:
 `unit`, `unit_code`, `total`, `2`, `2.1`, and with a measure where the column does not carry
-the indicator's primary one: `2:rate`, `2:points`, `total:change`, `1.2:count`.
+the indicator's primary one: `2:rate`, `2:points`, `total:change`, `1.2:count`; the source's own
+rank and its changes: `total:rank` ("13" or "13/30"), `total:rank_of`, `total:rank_change`.
 """
 
 import re
@@ -11,23 +12,36 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from indicators.models import Indicator, Measure
+from indicators.models import Indicator, IndicatorKind, Measure
 from units.text import fold
 
-from .numbers import CHANGE, COUNT, COUNT_RATE, POINTS, RATE
+from .numbers import CHANGE, COUNT, COUNT_RATE, POINTS, RANK, RANK_CHANGE, RANK_OF, RATE
 
 UNIT, UNIT_CODE, IGNORE = "unit", "unit_code", ""
 # Targets of a criteria table (rows are criteria of one unit): the label, its figure, its change.
 LABEL, VALUE, CHANGE_COLUMN = "criterion", "value", "change"
 ROW_KINDS = (UNIT, UNIT_CODE, LABEL, VALUE, CHANGE_COLUMN)
-MEASURE_SUFFIXES = {"points": POINTS, "rate": RATE, "count": COUNT, "change": CHANGE, "count_rate": COUNT_RATE}
+MEASURE_SUFFIXES = {
+    "points": POINTS,
+    "rate": RATE,
+    "count": COUNT,
+    "change": CHANGE,
+    "count_rate": COUNT_RATE,
+    "rank": RANK,
+    "rank_of": RANK_OF,
+    "rank_change": RANK_CHANGE,
+}
+# Measures the source publishes about a figure rather than the figure itself (never range-checked).
+PUBLISHED_EXTRAS = (CHANGE, RANK, RANK_OF, RANK_CHANGE)
 PRIMARY = {Measure.POINTS: POINTS, Measure.PERCENT: RATE, Measure.COUNT: COUNT, Measure.COUNT_PERCENT: COUNT_RATE}
 
 _UNIT_HINTS = ["ten co quan don vi", "ten don vi", "ten co quan", "don vi", "co quan", "ten xa", "ten huyen", "ten"]
 _CODE_HINTS = ["ma don vi", "ma dvhc", "ma so", "ma"]
 _LABEL_HINTS = ["tieu chi", "chi tieu", "noi dung", "chi so", "ten chi so", "ten tieu chi"]
-_IGNORE_HINTS = ["stt", "tt", "so tt", "so thu tu", "ghi chu", "xep hang", "thu hang", "xep loai"]
-_CHANGE_WORDS = ["tang hoac giam", "tang giam", "so voi thang truoc", "thay doi", "chenh lech"]
+_IGNORE_HINTS = ["stt", "tt", "so tt", "so thu tu", "ghi chu", "xep loai"]
+_CHANGE_WORDS = ["tang hoac giam", "tang giam", "so voi thang", "thay doi", "chenh lech"]
+_RANK_WORDS = ["xep hang", "thu hang"]  # and a header that starts with "hạng"
+_RANK_OF_HINTS = ["tren tong so", "so don vi duoc xep hang", "so don vi xep hang", "tong so don vi"]
 _RATE_WORDS = ["ty le", "%"]
 
 
@@ -65,6 +79,9 @@ class Target:
             COUNT: _("số lượng"),
             COUNT_RATE: _("số lượng (tỷ lệ %)"),
             CHANGE: _("so với tháng trước"),
+            RANK: _("hạng (theo công bố, ví dụ 13/30)"),
+            RANK_OF: _("số đơn vị được xếp hạng (theo công bố)"),
+            RANK_CHANGE: _("thay đổi hạng (theo công bố)"),
         }
         return f"{self.indicator.code} {self.indicator.name} — {names[self.measure]}"
 
@@ -103,6 +120,8 @@ def all_targets(indicators: dict[str, Indicator]) -> list[tuple[str, str]]:
         if indicator.measure == Measure.POINTS:
             measures.append(RATE)
         measures.append(CHANGE)
+        if indicator.kind in (IndicatorKind.TOTAL, IndicatorKind.GROUP):
+            measures += [RANK, RANK_OF, RANK_CHANGE]
         for measure in measures:
             target = Target(kind="indicator", indicator=indicator, measure=measure)
             choices.append((target.text, target.label()))
@@ -140,6 +159,7 @@ def suggest(header: str, column: list, indicators: dict[str, Indicator]) -> str:
         return UNIT_CODE
     if any(text.startswith(h) or text == h for h in _UNIT_HINTS):
         return UNIT
+    total = next((i for i in indicators.values() if i.kind == IndicatorKind.TOTAL), None)
     best: tuple[int, Indicator] | None = None
     for indicator in indicators.values():
         hints = [indicator.name, indicator.short_name, *indicator.header_hints.splitlines()]
@@ -147,13 +167,28 @@ def suggest(header: str, column: list, indicators: dict[str, Indicator]) -> str:
             folded = fold(hint)
             if folded and _contains(text, folded) and (best is None or len(folded) > best[0]):
                 best = (len(folded), indicator)
-        if indicator.code != "total" and re.fullmatch(re.escape(indicator.code), text):
+        if indicator.kind != IndicatorKind.TOTAL and re.fullmatch(re.escape(indicator.code), text):
             best = (1000, indicator)
-    if best is None:
+    ranks = any(_contains(text, w) for w in _RANK_WORDS[:2]) or text == "hang" or text.startswith("hang ")
+    changes = any(w in text for w in _CHANGE_WORDS)
+    if best is None or (ranks and best[1].kind not in (IndicatorKind.TOTAL, IndicatorKind.GROUP)):
+        # "Xếp hạng", "Tăng, giảm so với tháng trước": with no indicator named, the source's
+        # rank and change are the total's ("Trên tổng số" is how many it ranked).
+        if total is None:
+            return IGNORE
+        if any(text == h or text.startswith(h + " ") for h in _RANK_OF_HINTS):
+            return Target(kind="indicator", indicator=total, measure=RANK_OF).text
+        if ranks:
+            measure = RANK_CHANGE if changes else RANK
+            return Target(kind="indicator", indicator=total, measure=measure).text
+        if changes:
+            return Target(kind="indicator", indicator=total, measure=CHANGE).text
         return IGNORE
     indicator = best[1]
     primary = PRIMARY[indicator.measure]
-    if any(w in text for w in _CHANGE_WORDS):
+    if ranks:
+        return Target(kind="indicator", indicator=indicator, measure=RANK_CHANGE if changes else RANK).text
+    if changes:
         return Target(kind="indicator", indicator=indicator, measure=CHANGE).text
     if indicator.measure == Measure.POINTS:
         numbers = _numbers(column)

@@ -11,13 +11,25 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from indicators.formatting import format_number
-from indicators.models import Indicator, Period, Score
+from indicators.models import MEASURES, Indicator, Period, Score
 from indicators.services import Value
 from units.models import AdministrativeUnit
 from units.text import fold
 
 from .criteria import CriterionMatcher
-from .mapping import CHANGE_COLUMN, LABEL, PRIMARY, UNIT, UNIT_CODE, VALUE, MappingError, Target, parse_target, suggest
+from .mapping import (
+    CHANGE_COLUMN,
+    LABEL,
+    PRIMARY,
+    PUBLISHED_EXTRAS,
+    UNIT,
+    UNIT_CODE,
+    VALUE,
+    MappingError,
+    Target,
+    parse_target,
+    suggest,
+)
 from .numbers import CHANGE, NumberError, parse_cell
 from .parsing import FormulaWithoutValue, Table
 from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem
@@ -38,7 +50,6 @@ SUMMARY_ROWS = {
     "trung binh chung",
 }
 STATUS_LABELS = {NEW: "Mới", CHANGED: "Thay đổi", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
-MEASURES = ("points", "rate", "count", "change_text")
 TWO_PLACES, THREE_PLACES = Decimal("0.01"), Decimal("0.001")
 # Published totals are rounded: a gap up to this much between the total and the groups' sum is rounding.
 SUM_TOLERANCE = Decimal("0.1")
@@ -221,8 +232,10 @@ def resolve_columns(
         # Rows are criteria of one unit: the figure is the first other column with content, the
         # change the column that compares with last month, unless the user mapped them.
         for index, (header, target) in enumerate(columns):
-            if target is not None or not header or fold(header) in given:
+            if not header or fold(header) in given:
                 continue
+            if target is not None and not (target.indicator is not None and target.measure in PUBLISHED_EXTRAS):
+                continue  # in a criteria table, a suggested "change of the total" is the table's change column
             text = fold(header)
             if CHANGE_COLUMN not in seen and any(w in text for w in ("so voi", "tang", "giam", "thay doi")):
                 columns[index] = (header, Target(kind=CHANGE_COLUMN))
@@ -271,6 +284,13 @@ def _check_range(indicator: Indicator, measures: dict, header: str, issue) -> No
         issue(_("Số lượng không được âm (%(value)s).") % {"value": format_number(count)}, header, True)
 
 
+def _check_rank(measures: dict, issue) -> None:
+    """A published rank cannot exceed the number ranked (from one cell "13/30" or two columns)."""
+    rank, of = measures.get("rank"), measures.get("rank_of")
+    if rank is not None and of is not None and rank > of:
+        issue(_("Hạng %(rank)s lớn hơn số đơn vị được xếp hạng (%(of)s).") % {"rank": rank, "of": of})
+
+
 def _show(measures: dict | None) -> str:
     if not measures:
         return "—"
@@ -281,8 +301,15 @@ def _show(measures: dict | None) -> str:
         parts.append(format_number(measures["count"]))
     if measures.get("rate") is not None:
         parts.append(f"{format_number(measures['rate'])}%")
+    if measures.get("rank") is not None:
+        rank = str(measures["rank"]) + (f"/{measures['rank_of']}" if measures.get("rank_of") else "")
+        parts.append(_("(hạng %(rank)s theo công bố)") % {"rank": rank})
     if measures.get("change_text"):
         parts.append(_("(so với tháng trước: %(v)s)") % {"v": measures["change_text"]})
+    elif measures.get("change") is not None:
+        parts.append(_("(so với tháng trước: %(v)s)") % {"v": format_number(measures["change"], signed=True)})
+    if measures.get("rank_change"):
+        parts.append(_("(hạng thay đổi %(v)s)") % {"v": format_number(measures["rank_change"], signed=True)})
     return " ".join(parts) or "—"
 
 
@@ -364,7 +391,7 @@ def validate(
                 )
                 continue
             try:
-                parsed = parse_cell(value, measure)
+                parsed = parse_cell(value, measure, PRIMARY[target.indicator.measure])
             except NumberError as exc:
                 issue(str(exc), header)
                 continue
@@ -375,11 +402,21 @@ def validate(
                 new = getattr(parsed, name)
                 if new not in (None, ""):
                     measures[name] = new
-            if measure != CHANGE:
+            if measure == CHANGE and parsed.change is None:
+                issue(
+                    _("không đọc được số thay đổi trong “%(text)s”; giữ nguyên chữ như công bố.") % {"text": value},
+                    header,
+                    False,
+                )
+            if measure not in PUBLISHED_EXTRAS:
                 _quantize(measures, header, issue)
                 _check_range(target.indicator, measures, header, issue)
+        for measures in figures.values():
+            _check_rank(measures, issue)
         # An indicator with only a "change" column has no figure to store.
-        figures = {k: v for k, v in figures.items() if any(v.get(m) is not None for m in ("points", "rate", "count"))}
+        figures = {
+            k: v for k, v in figures.items() if any(v.get(m) is not None for m in ("points", "rate", "count", "rank"))
+        }
         if not unit_text:
             if figures or result.issues:
                 column = table.headers[unit_col if unit_col is not None else code_col]
@@ -486,7 +523,13 @@ def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> No
             continue
         measures = {m: getattr(parsed, m) for m in MEASURES if getattr(parsed, m) not in (None, "")}
         if change_col is not None and cells[change_col] not in (None, ""):
-            measures["change_text"] = parse_cell(cells[change_col], CHANGE).change_text
+            try:
+                change = parse_cell(cells[change_col], CHANGE, PRIMARY[indicator.measure])
+            except NumberError as exc:
+                issue(str(exc), table.headers[change_col])
+            else:
+                if change is not None:
+                    measures["change_text"], measures["change"] = change.change_text, change.change
         _quantize(measures, header, issue)
         _check_range(indicator, measures, header, issue)
         result.figures[indicator.pk] = measures

@@ -66,7 +66,7 @@ TIEN_LU_DIGITISE = {
 }
 
 MY_HAO_2025_02 = {
-    "total": dict(points=D("91.34")),
+    "total": dict(points=D("91.34"), rank=1, rank_of=10),  # "xếp hạng thứ 01/10 huyện/thị xã/thành phố"
     "1": dict(points=D("18"), rate=D("100")),
     "2": dict(points=D("20"), rate=D("99.93")),
     "3": dict(points=D("10"), rate=D("94.6")),
@@ -76,44 +76,41 @@ MY_HAO_2025_02 = {
     "6.1": dict(rate=D("95.93")),
     "6.2": dict(rate=D("95.93")),
     "6.3": dict(count=3, rate=D("0.08")),
-    "rank.published": dict(count=1),
-    "rank.published_of": dict(count=10),
 }
 
 HA_NOI_2024_12 = {
-    "total": dict(points=D("62.28"), change_text="Tăng 1,29 điểm"),
-    "1": dict(points=D("10.4"), change_text="Giảm 0,2 điểm"),
+    # "62.28/100 điểm (tăng 1.29 điểm so với tháng 11/2024), xếp hạng 61/63 tỉnh, thành phố"
+    "total": dict(points=D("62.28"), change_text="Tăng 1,29 điểm", change=D("1.29"), rank=61, rank_of=63),
+    "1": dict(points=D("10.4"), change_text="Giảm 0,2 điểm", change=D("-0.2")),
     "1.1": dict(rate=D("100")),
-    "1.2": dict(count=242300, rate=D("70.87"), change_text="Tăng 7,28%"),
+    "1.2": dict(count=242300, rate=D("70.87"), change_text="Tăng 7,28%", change=D("7.28")),
     "1.3": dict(count=99613, rate=D("29.13")),
-    "2": dict(points=D("17.8"), change_text="Tăng 0,9 điểm"),
+    "2": dict(points=D("17.8"), change_text="Tăng 0,9 điểm", change=D("0.9")),
     "2.1": dict(count=26258),
     "2.2": dict(rate=D("87.5")),
     "2.3": dict(rate=D("12.5")),
-    "3": dict(points=D("6.8"), change_text="Bằng điểm"),
+    "3": dict(points=D("6.8"), change_text="Bằng điểm", change=D("0")),
     "3.1": dict(count=593, rate=D("41.04")),
     "3.2": dict(count=155, rate=D("10.73")),
     "3.3": dict(count=697, rate=D("48.24")),
-    "3.4": dict(rate=D("23.23"), change_text="Tăng 1,38%"),
+    "3.4": dict(rate=D("23.23"), change_text="Tăng 1,38%", change=D("1.38")),
     "3.5": dict(rate=D("76.77")),
     "3.6": dict(rate=D("94.8")),
     "3.7": dict(rate=D("5.2")),
-    "4": dict(points=D("6.0"), change_text="Tăng 1,6 điểm"),
+    "4": dict(points=D("6.0"), change_text="Tăng 1,6 điểm", change=D("1.6")),
     "4.1": dict(count=110, rate=D("52.88")),
     "4.2": dict(count=98, rate=D("47.12")),
     "4.3": dict(count=700, rate=D("100")),
     "4.4": dict(count=76790, rate=D("45.05")),
     "4.5": dict(count=93647, rate=D("54.95")),
-    "5": dict(points=D("17.5"), change_text="Tăng 0,7 điểm"),
+    "5": dict(points=D("17.5"), change_text="Tăng 0,7 điểm", change=D("0.7")),
     "5.1": dict(rate=D("98")),
     "5.2": dict(rate=D("85.26")),
-    "6": dict(points=D("10.3"), change_text="Tăng 1,9 điểm"),
-    "6.1": dict(rate=D("27.8"), change_text="Tăng 5,66%"),
-    "6.2": dict(rate=D("25.67"), change_text="Tăng 4,34%"),
-    "6.3": dict(count=1029961, rate=D("35.01"), change_text="Tăng 5,37%"),
-    "6.4": dict(count=1004398, change_text="Tăng 6.566"),
-    "rank.published": dict(count=61),
-    "rank.published_of": dict(count=63),
+    "6": dict(points=D("10.3"), change_text="Tăng 1,9 điểm", change=D("1.9")),
+    "6.1": dict(rate=D("27.8"), change_text="Tăng 5,66%", change=D("5.66")),
+    "6.2": dict(rate=D("25.67"), change_text="Tăng 4,34%", change=D("4.34")),
+    "6.3": dict(count=1029961, rate=D("35.01"), change_text="Tăng 5,37%", change=D("5.37")),
+    "6.4": dict(count=1004398, change_text="Tăng 6.566", change=D("6566")),
 }
 
 GROUP_MAX = {"1": 18, "2": 20, "3": 12, "4": 10, "5": 18, "6": 22}
@@ -192,7 +189,7 @@ def demo_load() -> bool:
             unit,
             codes,
             {
-                "total": dict(points=vn(total), change_text=change),
+                "total": dict(points=vn(total), change_text=change, change=vn(change)),
                 "2": dict(rate=vn(progress)),
                 **{code: dict(count=n) for code, n in TIEN_LU_DIGITISE.get(unit.short_name, {}).items()},
             },

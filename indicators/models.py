@@ -43,6 +43,28 @@ class IndicatorKind(models.TextChoices):
     OPERATIONAL = "operational", _("Số liệu theo dõi")
 
 
+class IndicatorRole(models.TextChoices):
+    """What an indicator means to the code (the catalogue is data: code asks for a role, never for a code)."""
+
+    NONE = "", _("(không có)")
+    PUBLICITY = "publicity", _("Nhóm công khai, minh bạch")
+    PROGRESS = "progress", _("Nhóm tiến độ giải quyết")
+    ONLINE_SERVICE = "online_service", _("Nhóm dịch vụ công trực tuyến")
+    ONLINE_PAYMENT = "online_payment", _("Nhóm thanh toán trực tuyến")
+    SATISFACTION = "satisfaction", _("Nhóm mức độ hài lòng")
+    DIGITISATION = "digitisation", _("Nhóm số hóa hồ sơ")
+    OVERDUE_TOTAL = "overdue_total", _("Hồ sơ quá hạn (tổng số)")
+    OVERDUE_DISTRICT = "overdue_district", _("Hồ sơ quá hạn cấp huyện")
+    OVERDUE_COMMUNE = "overdue_commune", _("Hồ sơ quá hạn cấp xã")
+    PAKN_OVERDUE = "pakn_overdue", _("PAKN quá hạn (tổng số)")
+    PAKN_NOT_RECEIVED = "pakn_not_received", _("PAKN quá hạn chưa tiếp nhận")
+    PAKN_LATE = "pakn_late", _("PAKN xử lý quá hạn")
+    DOSSIERS_LATE = "dossiers_late", _("Hồ sơ trễ hạn")
+    COPIES_ELECTRONIC = "copies_electronic", _("Bản sao điện tử đã cấp")
+    DIGITISE_MISSING_INPUTS = "digitise_missing_inputs", _("Hồ sơ chưa số hóa thành phần")
+    DIGITISE_MISSING_RESULTS = "digitise_missing_results", _("Hồ sơ chưa số hóa kết quả")
+
+
 class Measure(models.TextChoices):
     POINTS = "points", _("Điểm")
     PERCENT = "percent", _("Tỷ lệ (%)")
@@ -70,6 +92,14 @@ class Indicator(models.Model):
     count_unit = models.CharField(_("đơn vị đếm"), max_length=40, blank=True, help_text=_("hồ sơ, TTHC, bản…"))
     max_points = models.DecimalField(_("điểm tối đa"), max_digits=6, decimal_places=2, null=True, blank=True)
     direction = models.CharField(_("chiều tốt"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
+    role = models.CharField(
+        _("vai trò"),
+        max_length=32,
+        choices=IndicatorRole.choices,
+        blank=True,
+        default="",
+        help_text=_("Ý nghĩa của chỉ số với công văn và trang công khai (mỗi vai trò một chỉ số trong một bộ)."),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     header_hints = models.TextField(
         _("tiêu đề cột thường gặp"),
@@ -83,6 +113,9 @@ class Indicator(models.Model):
         ordering = ["framework", "order"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="indicator_code_unique_in_framework"),
+            models.UniqueConstraint(
+                fields=["framework", "role"], condition=~Q(role=""), name="indicator_role_unique_in_framework"
+            ),
             models.CheckConstraint(
                 condition=Q(max_points__isnull=True) | Q(max_points__gt=0, max_points__lte=100),
                 name="indicator_max_points_range",
@@ -213,12 +246,19 @@ class ImportRevision(models.Model):
 
 
 class ScoreValues(models.Model):
-    """The measures one figure can carry: points, a rate in %, a count, and the text as published."""
+    """The measures one figure can carry: points, a rate in %, a count; and, as the source published
+    them, the change since the previous month and the rank among its peers ("13/30")."""
 
     points = models.DecimalField(_("điểm"), max_digits=6, decimal_places=2, null=True, blank=True)
     rate = models.DecimalField(_("tỷ lệ (%)"), max_digits=7, decimal_places=3, null=True, blank=True)
     count = models.BigIntegerField(_("số lượng"), null=True, blank=True)
     change_text = models.CharField(_("so với tháng trước (như công bố)"), max_length=60, blank=True)
+    change = models.DecimalField(
+        _("thay đổi so với tháng trước (theo công bố)"), max_digits=15, decimal_places=3, null=True, blank=True
+    )
+    rank = models.PositiveIntegerField(_("hạng (theo công bố)"), null=True, blank=True)
+    rank_of = models.PositiveIntegerField(_("số đơn vị được xếp hạng (theo công bố)"), null=True, blank=True)
+    rank_change = models.IntegerField(_("thay đổi hạng (theo công bố; dương: tăng hạng)"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -234,10 +274,24 @@ class ScoreValues(models.Model):
             ),
             models.CheckConstraint(condition=Q(count__isnull=True) | Q(count__gte=0), name=f"{prefix}_count_positive"),
             models.CheckConstraint(
-                condition=Q(points__isnull=False) | Q(rate__isnull=False) | Q(count__isnull=False),
+                condition=Q(points__isnull=False)
+                | Q(rate__isnull=False)
+                | Q(count__isnull=False)
+                | Q(rank__isnull=False)
+                | Q(change__isnull=False),
                 name=f"{prefix}_has_a_value",
             ),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name=f"{prefix}_rank_positive"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank_of__isnull=True) | Q(rank__lte=models.F("rank_of")),
+                name=f"{prefix}_rank_within_ranked",
+            ),
         ]
+
+
+# Every measure a figure row carries, in the order the write paths list them (one owner: the
+# import, the revision history, the comparisons and the published copy all use this list).
+MEASURES = ("points", "rate", "count", "change_text", "change", "rank", "rank_of", "rank_change")
 
 
 class Score(ScoreValues):

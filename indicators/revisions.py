@@ -11,10 +11,8 @@ from django.utils import timezone
 
 from accounts.services import audit_record
 
-from .models import ImportRevision, Indicator, Score, ScoreRecord
+from .models import MEASURES, ImportRevision, Indicator, Score, ScoreRecord
 from .services import Value, revision_apply
-
-MEASURES = ("points", "rate", "count", "change_text")
 
 
 @dataclass(frozen=True)
@@ -65,15 +63,7 @@ def revision_revert(*, revision: ImportRevision, user=None) -> ImportRevision:
     """Make `revision`'s figures current again, as a new revision of the same month and scope."""
     records = list(ScoreRecord.objects.filter(revision=revision))
     values = [
-        Value(
-            unit_id=r.unit_id,
-            indicator_id=r.indicator_id,
-            points=r.points,
-            rate=r.rate,
-            count=r.count,
-            change_text=r.change_text,
-        )
-        for r in records
+        Value(unit_id=r.unit_id, indicator_id=r.indicator_id, **{m: getattr(r, m) for m in MEASURES}) for r in records
     ]
     later = list(
         ImportRevision.objects.filter(period=revision.period, scope=revision.scope, number__gt=revision.number)

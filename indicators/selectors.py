@@ -2,7 +2,7 @@
 
 import datetime
 
-from .models import Framework, Indicator
+from .models import Framework, Indicator, IndicatorKind
 
 
 def framework_for(*, day: datetime.date | None = None) -> Framework:
@@ -19,6 +19,17 @@ def framework_for(*, day: datetime.date | None = None) -> Framework:
 def catalogue(*, framework: Framework):
     """Every indicator of a framework in display order."""
     return Indicator.objects.filter(framework=framework).select_related("parent").order_by("order")
+
+
+def indicators_by_role(*, framework: Framework) -> dict[str, Indicator]:
+    """The framework's indicators that have a role, by role (IndicatorRole values): how code finds
+    "the progress group" or "overdue dossiers" without knowing a catalogue's codes."""
+    return {i.role: i for i in Indicator.objects.filter(framework=framework).exclude(role="").select_related("parent")}
+
+
+def total_indicator(*, framework: Framework) -> Indicator:
+    """The framework's overall total (the one indicator of kind "total")."""
+    return Indicator.objects.get(framework=framework, kind=IndicatorKind.TOTAL)
 
 
 def unit_ancestor_ids(unit) -> list[int]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.services import audit_record
 from units.models import AdministrativeUnit
 
-from .models import Framework, ImportRevision, Indicator, Period, Publication, Score, ScoreRecord
+from .models import MEASURES, Framework, ImportRevision, Indicator, Period, Publication, Score, ScoreRecord
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class Value:
     rate: Decimal | None = None
     count: int | None = None
     change_text: str = ""
+    change: Decimal | None = None  # the change since the previous month, as published
+    rank: int | None = None  # the rank among peers, as published ("13" of "13/30")
+    rank_of: int | None = None  # how many were ranked, as published ("30" of "13/30")
+    rank_change: int | None = None  # as published; positive = moved up
 
 
 def period_get(*, year: int, month: int) -> Period:
@@ -115,10 +119,9 @@ def revision_apply(
 
 def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value], unit_ids: list[int]) -> None:
     """The portable write (SQLite, the embedded default): history records, then the month's current scores."""
-    measures = ("points", "rate", "count", "change_text")
     ScoreRecord.objects.bulk_create(
         [
-            ScoreRecord(revision=revision, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *measures)})
+            ScoreRecord(revision=revision, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)})
             for v in values
         ],
         batch_size=5000,
@@ -127,7 +130,7 @@ def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value],
     Score.objects.bulk_create(
         [
             Score(
-                revision=revision, period=period, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *measures)}
+                revision=revision, period=period, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)}
             )
             for v in values
         ],
@@ -145,24 +148,28 @@ def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[
     """
     score = connection.ops.quote_name(Score._meta.db_table)
     record = connection.ops.quote_name(ScoreRecord._meta.db_table)
+    columns = ", ".join(MEASURES)
+    incoming = ", ".join(f"i.{m}" for m in MEASURES)
+    assign = ", ".join(f"{m} = i.{m}" for m in MEASURES)
     with connection.cursor() as cursor:
         # Several revisions can be applied in one transaction (the demo, a revert): reuse the table.
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS revision_incoming (unit_id bigint NOT NULL, indicator_id bigint NOT NULL, "
             "points numeric(6, 2), rate numeric(7, 3), count bigint, change_text varchar(60) NOT NULL, "
+            "change numeric(15, 3), rank integer, rank_of integer, rank_change integer, "
             # The key makes every join below an index lookup whatever the planner believes about
             # the just-written scores (without it, a stale estimate once turned the DELETE into a
             # nested loop of seq scans: minutes for a national month imported twice).
             "PRIMARY KEY (unit_id, indicator_id)) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE revision_incoming")
-        with cursor.cursor.copy("COPY revision_incoming FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY revision_incoming (unit_id, indicator_id, {columns}) FROM STDIN") as copy:
             for v in values:
-                copy.write_row((v.unit_id, v.indicator_id, v.points, v.rate, v.count, v.change_text))
+                copy.write_row((v.unit_id, v.indicator_id, *(getattr(v, m) for m in MEASURES)))
         cursor.execute("ANALYZE revision_incoming")
         cursor.execute(
-            f"INSERT INTO {record} (revision_id, unit_id, indicator_id, points, rate, count, change_text) "
-            "SELECT %s, unit_id, indicator_id, points, rate, count, change_text FROM revision_incoming",
+            f"INSERT INTO {record} (revision_id, unit_id, indicator_id, {columns}) "
+            f"SELECT %s, unit_id, indicator_id, {columns} FROM revision_incoming",
             [revision.pk],
         )
         cursor.execute(
@@ -172,14 +179,13 @@ def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[
             [period.pk],
         )
         cursor.execute(
-            f"UPDATE {score} s SET revision_id = %s, points = i.points, rate = i.rate, count = i.count, "
-            "change_text = i.change_text FROM revision_incoming i "
+            f"UPDATE {score} s SET revision_id = %s, {assign} FROM revision_incoming i "
             "WHERE s.period_id = %s AND s.unit_id = i.unit_id AND s.indicator_id = i.indicator_id",
             [revision.pk, period.pk],
         )
         cursor.execute(
-            f"INSERT INTO {score} (revision_id, period_id, unit_id, indicator_id, points, rate, count, change_text) "
-            "SELECT %s, %s, i.unit_id, i.indicator_id, i.points, i.rate, i.count, i.change_text FROM revision_incoming i "
+            f"INSERT INTO {score} (revision_id, period_id, unit_id, indicator_id, {columns}) "
+            f"SELECT %s, %s, i.unit_id, i.indicator_id, {incoming} FROM revision_incoming i "
             f"WHERE NOT EXISTS (SELECT 1 FROM {score} s WHERE s.period_id = %s AND s.unit_id = i.unit_id "
             "AND s.indicator_id = i.indicator_id)",
             [revision.pk, period.pk, period.pk],

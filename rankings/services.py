@@ -41,7 +41,6 @@ CENT = Decimal("0.01")
 # Group points are published to one decimal, so each may be off by up to 0.05 from the exact
 # figure the total was computed from; beyond that the published total and groups disagree.
 GROUP_ROUNDING = Decimal("0.05")
-PUBLISHED_RANK_CODES = ("rank.published", "rank.published_of")
 WHY_LIMIT = 3  # groups/criteria listed as the biggest gains and losses
 
 
@@ -351,7 +350,7 @@ def _compute(span: PeriodSpan) -> int:
     with_total = {uid: info for uid, info in units.items() if total_id in info.figures}
     compare_with = _previous_units(units=with_total, previous=previous)
     why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria)
-    published = _published_ranks(span=span, indicators=indicators, unit_ids=set(with_total))
+    published = _published_ranks(span=span, total_id=total_id, unit_ids=set(with_total))
     peers = _peer_groups(span=span, units=with_total, places=places)
 
     # Totals of each peer group, best first: what the next rank up needs.
@@ -526,23 +525,14 @@ def _peer_groups(*, span: PeriodSpan, units: dict[int, UnitInfo], places: UnitPl
     return peers
 
 
-def _published_ranks(*, span: PeriodSpan, indicators, unit_ids: set[int]) -> dict[int, list[int]]:
-    """The official national rank where a unit's data carries it ("61/63"): [rank, of]."""
+def _published_ranks(*, span: PeriodSpan, total_id: int, unit_ids: set[int]) -> dict[int, list[int]]:
+    """The official rank where a unit's data carries it ("61/63" on the total's row): [rank, of]."""
     if not span.is_month:
         return {}
-    codes = {i.pk: i.code for i in indicators if i.code in PUBLISHED_RANK_CODES}
-    if len(codes) < 2:
-        return {}
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    for unit_id, indicator_id, count in Score.objects.filter(
-        period_id__in=_periods(span), indicator_id__in=list(codes), count__isnull=False
-    ).values_list("unit_id", "indicator_id", "count"):
-        found[unit_id][codes[indicator_id]] = count
-    return {
-        uid: [v["rank.published"], v["rank.published_of"]]
-        for uid, v in found.items()
-        if uid in unit_ids and len(v) == 2
-    }
+    rows = Score.objects.filter(
+        period_id__in=_periods(span), indicator_id=total_id, rank__isnull=False, rank_of__isnull=False
+    ).values_list("unit_id", "rank", "rank_of")
+    return {uid: [rank, of] for uid, rank, of in rows if uid in unit_ids}
 
 
 def rankings_enqueue(*, period_key: str) -> RankingRun:

@@ -81,14 +81,24 @@ def test_every_printed_criterion_lands_on_its_catalogue_entry(ha_noi):
     codes = dict(Indicator.objects.values_list("pk", "code"))
     assert [codes[pk] for pk in row.figures] == EXPECTED
     figures = {codes[pk]: m for pk, m in row.figures.items()}
-    assert figures["total"] == {"points": Decimal("62.3"), "change_text": "Tăng 3.21 điểm"}
+    assert figures["total"] == {"points": Decimal("62.3"), "change_text": "Tăng 3.21 điểm", "change": Decimal("3.21")}
     assert figures["1"]["points"] == Decimal("10.4")
-    assert figures["1.2"] == {"count": 242300, "rate": Decimal("70.87"), "change_text": "Tăng 7.28%"}
+    assert figures["1.2"] == {
+        "count": 242300,
+        "rate": Decimal("70.87"),
+        "change_text": "Tăng 7.28%",
+        "change": Decimal("7.28"),
+    }
     assert figures["2.1"] == {"count": 26258}
     assert figures["2.3"] == {"rate": Decimal("12.5")}
     assert figures["3.3"] == {"count": 697, "rate": Decimal("48.24")}
-    assert figures["6.3"] == {"count": 1029961, "rate": Decimal("35.01"), "change_text": "Tăng 5.37%"}
-    assert figures["6.4"] == {"count": 1004398, "change_text": "Tăng 6.566"}
+    assert figures["6.3"] == {
+        "count": 1029961,
+        "rate": Decimal("35.01"),
+        "change_text": "Tăng 5.37%",
+        "change": Decimal("5.37"),
+    }
+    assert figures["6.4"] == {"count": 1004398, "change_text": "Tăng 6.566", "change": Decimal("6566")}
     # The groups add to 68,8 while the published total is 62,3: stored as published, with a warning.
     assert any("Tổng điểm các nhóm là 68,8, khác điểm tổng hợp công bố 62,3" in str(w) for w in preview.warnings)
 

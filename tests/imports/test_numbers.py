@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from imports.numbers import CHANGE, COUNT, COUNT_RATE, POINTS, RATE, NumberError, Parsed, parse_cell
+from imports.numbers import CHANGE, COUNT, COUNT_RATE, POINTS, RANK, RANK_CHANGE, RATE, NumberError, Parsed, parse_cell
 
 D = Decimal
 
@@ -30,8 +30,17 @@ D = Decimal
         ("593 TTHC (41.04%)", COUNT_RATE, Parsed(count=593, rate=D("41.04"))),
         ("1.029.961 hồ sơ (35.01%)", COUNT_RATE, Parsed(count=1029961, rate=D("35.01"))),
         ("100%", COUNT_RATE, Parsed(rate=D("100"))),
-        ("-0,80", CHANGE, Parsed(change_text="-0,80")),
-        (-0.8, CHANGE, Parsed(change_text="-0,8")),
+        ("-0,80", CHANGE, Parsed(change_text="-0,80", change=D("-0.80"))),
+        (-0.8, CHANGE, Parsed(change_text="-0,8", change=D("-0.8"))),
+        ("Tăng 0.31", CHANGE, Parsed(change_text="Tăng 0.31", change=D("0.31"))),
+        ("Giảm 0,2 điểm", CHANGE, Parsed(change_text="Giảm 0,2 điểm", change=D("-0.2"))),
+        ("+5,48", CHANGE, Parsed(change_text="+5,48", change=D("5.48"))),
+        ("Bằng điểm", CHANGE, Parsed(change_text="Bằng điểm", change=D("0"))),
+        ("13/30", RANK, Parsed(rank=13, rank_of=30)),
+        ("Hạng 5", RANK, Parsed(rank=5)),
+        (13.0, RANK, Parsed(rank=13)),
+        ("Tăng 3 bậc", RANK_CHANGE, Parsed(rank_change=3)),
+        ("-2", RANK_CHANGE, Parsed(rank_change=-2)),
     ],
 )
 def test_cells_are_read_by_the_measure_of_their_column(cell, measure, expected):

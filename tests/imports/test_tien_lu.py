@@ -74,6 +74,8 @@ def test_cli_imports_the_appendix_and_stores_the_published_figures(demo, tien_lu
     assert len({unit for unit, _code in scores}) == len(TIEN_LU_ROWS)
     assert scores[("Dị Chế", "total")].points == Decimal("88.08")
     assert scores[("Dị Chế", "total")].change_text == "0,83"
+    assert scores[("Dị Chế", "total")].change == Decimal("0.83")  # the change as printed, as a number
+    assert scores[("Cương Chính", "total")].change == Decimal("-2.60")
     assert scores[("Vương", "total")].points == Decimal("87.42")
     assert scores[("Vương", "2")].rate == Decimal("99.52")
     assert scores[("Vương", "2")].points is None  # a rate column never becomes group points
