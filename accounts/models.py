@@ -35,6 +35,7 @@ class AuditEvent(models.Model):
         REVERT = "revert", _("Hoàn tác số liệu")
         PUBLISH = "publish", _("Công bố")
         UNPUBLISH = "unpublish", _("Gỡ công bố")
+        PENDING_CHANGE = "pending_change", _("Thay đổi chưa công bố")
         DISPATCH_RENDER = "dispatch_render", _("Kết xuất công văn")
         DISPATCH_FINAL = "dispatch_final", _("Duyệt công văn")
         UNIT_CHANGE = "unit_change", _("Sửa đơn vị")

@@ -1,7 +1,6 @@
 """Who may do what for which unit. Views and services both ask here; templates only hide what this refuses."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
 from indicators.selectors import unit_ancestor_ids
 
@@ -59,7 +58,7 @@ def units_within_reach(user, *, action: str):
 
     if user.is_superuser:
         return AdministrativeUnit.objects.all()
+    from units.selectors import subtree_q
+
     ids = list(assigned_units(user, action=action).values_list("pk", flat=True))
-    # Units sit at most three levels under an assignment (province → district → commune).
-    under = Q(pk__in=ids) | Q(parent_id__in=ids) | Q(parent__parent_id__in=ids) | Q(parent__parent__parent_id__in=ids)
-    return AdministrativeUnit.objects.filter(under)
+    return AdministrativeUnit.objects.filter(subtree_q(ids))

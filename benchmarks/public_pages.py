@@ -49,7 +49,8 @@ def data_create() -> None:
 
     from indicators.models import ClassificationBand, Indicator
     from indicators.selectors import framework_for
-    from indicators.services import Value, period_get, publication_publish, revision_apply
+    from indicators.services import Value, period_get, revision_apply
+    from publishing.services import publication_publish
     from rankings.models import RankingResult
     from units.models import AdministrativeUnit
 
@@ -126,7 +127,8 @@ def data_remove() -> None:
     django.setup()
     from django.db import transaction
 
-    from indicators.models import ImportRevision, Publication, Score, ScoreRecord
+    from indicators.models import ImportRevision, Score, ScoreRecord
+    from publishing.models import Publication
     from rankings.models import RankingResult
     from units.models import AdministrativeUnit
 

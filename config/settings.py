@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "units",
     "indicators",
+    "publishing",
     "imports",
     "rankings",
     "accounts",

@@ -14,6 +14,6 @@ urlpatterns = [
     path("api/v1/", include("rankings.urls")),
     path("cong-van/", include("dispatches.urls")),
     path("nhap-lieu/", include("imports.urls")),
-    path("cong-bo/", include("indicators.urls")),
+    path("cong-bo/", include("publishing.urls")),
     path("", include("portal.urls")),
 ]

@@ -146,7 +146,7 @@ def _appendices(d: dict) -> list[dict]:
                         _cell(s["name"], "name"),
                         _cell(_signed(s["total"]), "num"),
                         _cell(_signed(s["total_change"]), "num"),
-                        _cell(f"{s['rank']}/{s['rank_of']}" if s["rank"] else "", "c"),
+                        _cell(s.get("rank_label", ""), "c"),
                         _cell(
                             format_number(rank_change, signed=True)
                             if rank_change

@@ -8,7 +8,11 @@ from django.db.models import F, Max
 from accounts.permissions import units_within_reach, user_can
 from indicators.models import ClassificationBand, IndicatorKind, Period, Score
 from indicators.selectors import catalogue, framework_for
+from publishing import selectors as gate
 from rankings.models import RankingResult
+from rankings.ranks import coverage_note, is_complete, short_rank
+from rankings.services import figure_source
+from units.collation import by_name, name_key
 from units.models import AdministrativeUnit
 
 from .models import Dispatch, IssuerProfile
@@ -43,23 +47,14 @@ def dispatches_for_user(*, user):
 
 
 def published_dispatch(*, unit_code: str, period: Period) -> Dispatch | None:
-    """The published dispatch of the unit with this code for the month (codes are unique per tree and month)."""
-    return (
-        Dispatch.objects.filter(unit__code=unit_code, period=period, status=Dispatch.Status.PUBLISHED)
-        .exclude(pdf="")
-        .select_related("unit", "period")
-        .first()
-    )
+    """The public dispatch of the unit with this code for the month (through the publication gate:
+    a dispatch whose month was withdrawn is not public)."""
+    return gate.public_dispatches(period=period).filter(unit__code=unit_code).first()
 
 
 def published_dispatches(*, period: Period | None = None):
-    """Published dispatches, newest month first (optionally of one month), for the public list."""
-    dispatches = (
-        Dispatch.objects.filter(status=Dispatch.Status.PUBLISHED).exclude(pdf="").select_related("unit", "period")
-    )
-    if period is not None:
-        dispatches = dispatches.filter(period=period)
-    return dispatches.order_by("-period__year", "-period__month", "unit__name")
+    """Public dispatches, newest month first (optionally of one month), for the public list."""
+    return gate.public_dispatches(period=period)
 
 
 def issuer_profile(*, unit: AdministrativeUnit) -> IssuerProfile:
@@ -77,18 +72,21 @@ def issuer_profile(*, unit: AdministrativeUnit) -> IssuerProfile:
         )
 
 
-def ranking_rows(*, period_key: str, parent: AdministrativeUnit):
-    """The stored peer ranking of `parent`'s subordinate units for the period, in rank order (unranked last)."""
+def ranking_rows(*, period_key: str, parent: AdministrativeUnit, public: bool):
+    """The peer ranking of `parent`'s subordinate units for the period, in rank order (unranked last),
+    from the published figures or the working ones."""
     return (
-        RankingResult.objects.filter(period_key=period_key, scope=RankingResult.Scope.PEER, parent=parent)
+        RankingResult.objects.filter(
+            public=public, period_key=period_key, scope=RankingResult.Scope.PEER, parent=parent
+        )
         .select_related("unit", "band")
-        .order_by(F("rank").asc(nulls_last=True), "unit__name")
+        .order_by(F("rank").asc(nulls_last=True), by_name("unit__name"))
     )
 
 
-def unit_ranking(*, period_key: str, unit: AdministrativeUnit) -> RankingResult | None:
+def unit_ranking(*, period_key: str, unit: AdministrativeUnit, public: bool) -> RankingResult | None:
     return (
-        RankingResult.objects.filter(period_key=period_key, scope=RankingResult.Scope.PEER, unit=unit)
+        RankingResult.objects.filter(public=public, period_key=period_key, scope=RankingResult.Scope.PEER, unit=unit)
         .select_related("band")
         .first()
     )
@@ -131,8 +129,10 @@ def _kinds_word(units: list[AdministrativeUnit]) -> str:
     return ", ".join(words)
 
 
-def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
-    """Everything a dispatch quotes for the unit and month, as plain JSON values (decimals as strings)."""
+def dispatch_data(*, unit: AdministrativeUnit, period: Period, public: bool = False) -> dict:
+    """Everything a dispatch quotes for the unit and month, as plain JSON values (decimals as strings):
+    the published figures (`public`, what a final dispatch freezes) or the working ones (a draft)."""
+    source = figure_source(public=public)  # the published copy has the same columns as the scores
     framework = framework_for(day=period.last_day)
     indicators = list(catalogue(framework=framework))
     by_code = {i.code: i for i in indicators}
@@ -140,14 +140,14 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
 
     own = {
         s.indicator.code: s
-        for s in Score.objects.filter(unit=unit, period=period, indicator__framework=framework).select_related(
+        for s in source.objects.filter(unit=unit, period=period, indicator__framework=framework).select_related(
             "indicator", "revision"
         )
     }
     own_previous = (
         {
             s.indicator.code: s
-            for s in Score.objects.filter(unit=unit, period=previous, indicator__framework=framework).select_related(
+            for s in source.objects.filter(unit=unit, period=previous, indicator__framework=framework).select_related(
                 "indicator"
             )
         }
@@ -155,17 +155,17 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
         else {}
     )
 
-    ranking = unit_ranking(period_key=period.key, unit=unit)
+    ranking = unit_ranking(period_key=period.key, unit=unit, public=public)
     rank = None
-    if ranking and isinstance(ranking.details, dict) and ranking.details.get("published_rank"):
-        published = ranking.details["published_rank"]
-        rank = {"rank": int(published[0]), "of": int(published[1]), "published": True}
-    elif own.get("total") and own["total"].rank and own["total"].rank_of:
-        rank = {"rank": own["total"].rank, "of": own["total"].rank_of, "published": True}
-    elif ranking and ranking.rank:
-        rank = {"rank": ranking.rank, "of": ranking.rank_of, "published": False}
-    if rank is not None:
-        rank["change"] = ranking.rank_change if ranking else None
+    # One rank rule (rankings.ranks): a dispatch quotes a rank only where it is published or computed
+    # among every unit of the group; otherwise the sentence leaves the rank out.
+    if ranking is not None and is_complete(ranking):
+        rank = {
+            "rank": ranking.rank,
+            "of": ranking.rank_of,
+            "published": ranking.rank_source == "published",
+            "change": ranking.rank_change,
+        }
 
     bands = list(ClassificationBand.objects.all())
     total_score = own.get("total")
@@ -213,14 +213,14 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
     operational = {code: _values(own[code]) for code in OWN_OPERATIONAL_CODES if code in own}
 
     # Subordinate units: the stored ranking, with their group figures beside it.
-    rows = list(ranking_rows(period_key=period.key, parent=unit))
+    rows = list(ranking_rows(period_key=period.key, parent=unit, public=public))
     sub_ids = [r.unit_id for r in rows]
     sub_scores: dict[int, dict[str, Score]] = defaultdict(dict)
     children = list(AdministrativeUnit.objects.filter(parent=unit).valid_in_month(period.first_day, period.last_day))
     wanted = [c for c, i in by_code.items() if i.kind == IndicatorKind.GROUP] + (
         OVERDUE_CODES + PAKN_CODES + DIGITISE_CODES
     )
-    for score in Score.objects.filter(
+    for score in source.objects.filter(
         unit_id__in=set(sub_ids) | {c.pk for c in children}, period=period, indicator__code__in=wanted
     ).select_related("indicator", "unit"):
         sub_scores[score.unit_id][score.indicator.code] = score
@@ -250,6 +250,7 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
                 "total_change": _num(r.total_change),
                 "rank": r.rank,
                 "rank_of": r.rank_of,
+                "rank_label": short_rank(r),
                 "rank_change": r.rank_change,
                 "band": r.band.name if r.band else "",
                 "groups": {
@@ -262,20 +263,20 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
 
     def counts(codes: list[str]) -> list[dict]:
         table = []
-        for child in sorted(children, key=lambda u: u.name):
+        for child in sorted(children, key=lambda u: name_key(u.name)):
             values = {code: sub_scores[child.pk][code].count for code in codes if code in sub_scores[child.pk]}
             if any(values.values()):
                 table.append({"code": child.code, "name": child.name, "short_name": child.short_name, **values})
         return table
 
-    overdue = sorted(counts(OVERDUE_CODES), key=lambda r: (-(r.get("overdue.total") or 0), r["name"]))
-    pakn = sorted(counts(PAKN_CODES), key=lambda r: (-sum(r.get(c) or 0 for c in PAKN_CODES), r["name"]))
+    overdue = sorted(counts(OVERDUE_CODES), key=lambda r: (-(r.get("overdue.total") or 0), name_key(r["name"])))
+    pakn = sorted(counts(PAKN_CODES), key=lambda r: (-sum(r.get(c) or 0 for c in PAKN_CODES), name_key(r["name"])))
     digitise = counts(DIGITISE_CODES)
 
     revisions = {s.revision for s in own.values()} | {
         s.revision for by in sub_scores.values() for s in by.values() if hasattr(s, "revision")
     }
-    as_of = Score.objects.filter(unit_id__in=[unit.pk, *sub_ids], period=period).aggregate(
+    as_of = source.objects.filter(unit_id__in=[unit.pk, *sub_ids], period=period).aggregate(
         m=Max("revision__data_as_of")
     )["m"]
     issue_month = period.last_day + datetime.timedelta(days=1)
@@ -312,6 +313,7 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
         "operational": operational,
         "columns": columns,
         "subordinates": subordinates,
+        "ranking_note": coverage_note(rows),
         "overdue": overdue,
         "pakn": pakn,
         "digitise": digitise,

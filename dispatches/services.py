@@ -7,9 +7,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
 from indicators.models import Period
+from publishing import selectors as gate
 from units.models import AdministrativeUnit
 
 from . import pdf, wording
@@ -20,8 +22,9 @@ EDITABLE_FIELDS = ["subject", "recipients", "legal_bases", "requirements", "cc"]
 
 
 def dispatch_defaults(*, unit: AdministrativeUnit, period: Period, data: dict | None = None) -> dict:
-    """The pre-filled text of a new dispatch: from the issuer's profile and the month's figures."""
-    data = data or dispatch_data(unit=unit, period=period)
+    """The pre-filled text of a new dispatch: from the issuer's profile and the month's figures (the
+    published ones once the month is published: those are what the final dispatch will quote)."""
+    data = data or dispatch_data(unit=unit, period=period, public=gate.is_public(period=period, unit=unit))
     profile = issuer_profile(unit=unit)
     recipients = profile.recipients or wording.default_recipients(data)
     return {
@@ -65,19 +68,56 @@ def dispatch_update(
 
 
 def dispatch_snapshot(*, dispatch: Dispatch) -> dict:
-    """The data a dispatch quotes: its frozen snapshot when final, the live figures while a draft."""
+    """The data a dispatch quotes: its frozen snapshot when final; while a draft, the published figures
+    once the month is published, else the working ones (a draft prepared before publishing)."""
     if dispatch.frozen_data is not None:
         return dispatch.frozen_data
-    return dispatch_data(unit=dispatch.unit, period=dispatch.period)
+    public = gate.is_public(period=dispatch.period, unit=dispatch.unit)
+    return dispatch_data(unit=dispatch.unit, period=dispatch.period, public=public)
+
+
+def freeze_refusal(*, unit: AdministrativeUnit, period: Period) -> str:
+    """Why a dispatch of the unit's month cannot be finalised now ("" when it can): the month must be
+    published for the unit, and the published figures must hold the unit's or its subordinates'."""
+    publication = gate.covering_publication(period=period, unit=unit)
+    if publication is None:
+        return _(
+            "Tháng %(period)s của %(unit)s chưa được công bố: lãnh đạo cần xem lại và công bố số liệu tháng "
+            "(mục Công bố) trước khi chốt công văn, vì công văn chỉ trích số liệu đã công bố."
+        ) % {"period": period, "unit": unit.name}
+    children = list(AdministrativeUnit.objects.filter(parent=unit).values_list("pk", flat=True))
+    if not gate.public_total_ids(period=period, unit_ids=[unit.pk, *children]):
+        return _(
+            "Tháng %(period)s chưa có điểm tổng hợp đã công bố của %(unit)s hay của đơn vị trực thuộc nào: "
+            "hãy nhập số liệu của tháng rồi công bố trước khi chốt công văn."
+        ) % {"period": period, "unit": unit.name}
+    return ""
+
+
+def dispatch_superseded(*, dispatch: Dispatch) -> bool:
+    """Whether the month was republished after the dispatch froze its figures (offer to regenerate)."""
+    frozen = (dispatch.frozen_data or {}).get("publication")
+    if not frozen:
+        return False
+    publication = gate.covering_publication(period=dispatch.period, unit=dispatch.unit)
+    return publication is None or (publication.pk, publication.version) != (frozen["id"], frozen["version"])
 
 
 @transaction.atomic
 def dispatch_freeze(*, dispatch: Dispatch, user=None) -> Dispatch:
-    """Mark final: freeze the figures it quotes (at the current revision) and queue the PDF."""
+    """Mark final: freeze the published figures it quotes and queue the PDF. Raises ValidationError,
+    with the reason in Vietnamese, when the month is not published or has no published figures."""
     dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
     if dispatch.status != Dispatch.Status.DRAFT:
         return dispatch
-    dispatch.frozen_data = dispatch_data(unit=dispatch.unit, period=dispatch.period)
+    refusal = freeze_refusal(unit=dispatch.unit, period=dispatch.period)
+    if refusal:
+        raise ValidationError(refusal)
+    publication = gate.covering_publication(period=dispatch.period, unit=dispatch.unit)
+    dispatch.frozen_data = {
+        **dispatch_data(unit=dispatch.unit, period=dispatch.period, public=True),
+        "publication": {"id": publication.pk, "version": publication.version},
+    }
     dispatch.status = Dispatch.Status.FINAL
     dispatch.finalised_at = timezone.now()
     dispatch.finalised_by = user if user is not None and user.is_authenticated else None
@@ -178,9 +218,15 @@ def dispatch_render(*, dispatch: Dispatch) -> Dispatch:
 
 
 def dispatch_publish(*, dispatch: Dispatch) -> Dispatch:
-    """Make a final, rendered dispatch downloadable by everyone from the month's public address."""
+    """Make a final, rendered dispatch downloadable by everyone from the month's public address; only
+    while its month is published for the unit (withdrawing the month hides it again)."""
     if dispatch.status == Dispatch.Status.DRAFT:
         raise ValidationError("Chỉ công khai được công văn đã chốt.")
+    if not gate.is_public(period=dispatch.period, unit=dispatch.unit):
+        raise ValidationError(
+            _("Tháng %(period)s của %(unit)s chưa được công bố (hoặc đã gỡ): chưa công khai được công văn.")
+            % {"period": dispatch.period, "unit": dispatch.unit.name}
+        )
     if dispatch.render_state != RenderState.DONE or not dispatch.pdf:
         raise ValidationError("Tệp PDF chưa tạo xong; hãy chờ rồi công khai.")
     Dispatch.objects.filter(pk=dispatch.pk).update(status=Dispatch.Status.PUBLISHED, published_at=timezone.now())

@@ -12,6 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from indicators.models import Period
+from publishing import selectors as gate
 
 from . import pdf
 from .forms import DispatchTextForm, NewDispatchForm
@@ -24,7 +25,9 @@ from .services import (
     dispatch_render_request,
     dispatch_reopen,
     dispatch_snapshot,
+    dispatch_superseded,
     dispatch_update,
+    freeze_refusal,
 )
 
 
@@ -75,6 +78,12 @@ def dispatch_edit(request, pk: int):
         "form": form,
         "can_finalise": dispatch_allowed(user=request.user, unit=dispatch.unit, action="finalise"),
         "rendering": dispatch.render_state in (RenderState.QUEUED, RenderState.RUNNING),
+        # Why it cannot be finalised yet (the month is not published, or has no published figures).
+        "freeze_refusal": freeze_refusal(unit=dispatch.unit, period=dispatch.period)
+        if dispatch.status == Dispatch.Status.DRAFT
+        else "",
+        "superseded": dispatch_superseded(dispatch=dispatch),
+        "month_public": gate.is_public(period=dispatch.period, unit=dispatch.unit),
     }
     return render(request, "dispatches/edit.html", context, status=400 if form.errors else 200)
 
@@ -99,8 +108,12 @@ def dispatch_preview(request, pk: int):
 @require_POST
 def dispatch_finalise(request, pk: int):
     dispatch = _dispatch(request, pk, "finalise")
-    dispatch_freeze(dispatch=dispatch, user=request.user)
-    messages.success(request, _("Đã chốt công văn; tệp PDF đang được tạo."))
+    try:
+        dispatch_freeze(dispatch=dispatch, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã chốt công văn; tệp PDF đang được tạo."))
     return redirect("dispatches:dispatch-edit", pk=pk)
 
 

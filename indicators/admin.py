@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ClassificationBand, Framework, ImportRevision, Indicator, Period, Publication, Score, ScoreRecord
+from .models import ClassificationBand, Framework, ImportRevision, Indicator, Period, Score, ScoreRecord
 
 
 class IndicatorInline(admin.TabularInline):
@@ -60,11 +60,3 @@ class ScoreRecordAdmin(admin.ModelAdmin):
     list_select_related = ["revision__scope", "revision__period", "unit", "indicator"]
     search_fields = ["unit__name", "unit__search_name"]
     raw_id_fields = ["revision", "unit", "indicator"]
-
-
-@admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    list_display = ["scope", "period", "is_published", "published_at", "published_by", "version"]
-    list_filter = ["is_published", "period"]
-    list_select_related = ["scope", "period", "published_by"]
-    autocomplete_fields = ["scope"]

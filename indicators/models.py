@@ -357,26 +357,3 @@ class ScoreRecord(ScoreValues):
 
     def __str__(self) -> str:
         return f"{self.revision}: {self.unit_id} {self.indicator_id}"
-
-
-class Publication(models.Model):
-    """Whether a month's results for a scope (a unit and its subtree) are public, and since when."""
-
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="publications")
-    scope = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="publications")
-    is_published = models.BooleanField(_("đã công bố"), default=False)
-    first_published_at = models.DateTimeField(_("công bố lần đầu"), null=True, blank=True)
-    published_at = models.DateTimeField(_("cập nhật"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người công bố"), null=True, blank=True, on_delete=models.SET_NULL
-    )
-    version = models.PositiveIntegerField(_("lần công bố"), default=0)
-    unpublish_reason = models.TextField(_("lý do gỡ"), blank=True)
-
-    class Meta:
-        verbose_name = _("công bố")
-        verbose_name_plural = _("công bố")
-        constraints = [models.UniqueConstraint(fields=["period", "scope"], name="publication_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.period}"

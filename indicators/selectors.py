@@ -39,10 +39,3 @@ def unit_ancestor_ids(unit) -> list[int]:
         ids.append(unit.pk)
         unit = unit.parent
     return ids
-
-
-def is_published(*, period, unit) -> bool:
-    """Whether the month's results covering `unit` are public: published for the unit itself or an ancestor."""
-    from .models import Publication
-
-    return Publication.objects.filter(period=period, scope_id__in=unit_ancestor_ids(unit), is_published=True).exists()

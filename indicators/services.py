@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from accounts.services import audit_record
 from units.models import AdministrativeUnit
 
-from .models import MEASURES, Framework, ImportRevision, Indicator, Period, Publication, Score, ScoreRecord
+from .models import MEASURES, Framework, ImportRevision, Indicator, Period, Score, ScoreRecord
 
 
 @dataclass(frozen=True)
@@ -111,9 +110,11 @@ def revision_apply(
             summary=f"{revision}: {len(unit_ids)} đơn vị, {len(values)} giá trị, từ {file_name}",
             after={"revision": revision.number, "file_sha256": file_sha256, "data_as_of": data_as_of.isoformat()},
         )
-    from rankings.services import rankings_enqueue_for_month  # rankings read indicators: import late
+    from publishing.services import pending_change_note  # both read indicators: import late
+    from rankings.services import rankings_enqueue_for_month
 
     rankings_enqueue_for_month(period=period)  # the month, its quarter and year; sent once this commits
+    pending_change_note(revision=revision, user=user)  # a published month's figures wait for a leader
     return revision
 
 
@@ -190,48 +191,3 @@ def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[
             "AND s.indicator_id = i.indicator_id)",
             [revision.pk, period.pk, period.pk],
         )
-
-
-@transaction.atomic
-def publication_publish(*, period: Period, scope: AdministrativeUnit, user=None) -> Publication:
-    """Make a month's results for `scope` and its subtree public (again, after a correction: version + 1)."""
-    publication, _ = Publication.objects.select_for_update().get_or_create(period=period, scope=scope)
-    now = timezone.now()
-    publication.is_published = True
-    publication.first_published_at = publication.first_published_at or now
-    publication.published_at = now
-    publication.published_by = user
-    publication.version += 1
-    publication.unpublish_reason = ""
-    publication.save()
-    audit_record(
-        user=user,
-        action="publish",
-        unit=scope,
-        period=period,
-        summary=f"Công bố kết quả tháng {period} của {scope} (lần {publication.version})",
-        after={"version": publication.version},
-    )
-    return publication
-
-
-@transaction.atomic
-def publication_unpublish(*, period: Period, scope: AdministrativeUnit, user, reason: str) -> Publication:
-    """Withdraw a month's results for `scope` from the public pages; the reason is required and recorded."""
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("Cần ghi lý do gỡ công bố.")
-    publication = Publication.objects.select_for_update().get(period=period, scope=scope)
-    publication.is_published = False
-    publication.unpublish_reason = reason
-    publication.save()
-    audit_record(
-        user=user,
-        action="unpublish",
-        unit=scope,
-        period=period,
-        summary=f"Gỡ công bố kết quả tháng {period} của {scope}: {reason}",
-        before={"version": publication.version, "is_published": True},
-        after={"is_published": False},
-    )
-    return publication

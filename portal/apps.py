@@ -8,14 +8,14 @@ class PortalConfig(AppConfig):
     verbose_name = "Cổng công khai"
 
     def ready(self):
-        # Cache invalidation only: a new import, ranking or publication makes cached pages stale.
-        from indicators.models import ImportRevision, Publication
+        # Cache invalidation only: a publication or a recomputed ranking makes cached pages stale.
+        from publishing.models import Publication, PublicationEvent
         from rankings.models import RankingResult, RankingRun
         from rankings.signals import results_replaced
 
         from .caching import version_forget
 
-        for model in (Publication, ImportRevision, RankingRun, RankingResult):
+        for model in (Publication, PublicationEvent, RankingRun, RankingResult):
             post_save.connect(version_forget, sender=model, dispatch_uid=f"portal-version-{model.__name__}")
             post_delete.connect(version_forget, sender=model, dispatch_uid=f"portal-version-del-{model.__name__}")
         results_replaced.connect(version_forget, dispatch_uid="portal-version-rankings")

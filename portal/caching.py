@@ -1,7 +1,8 @@
-"""Cache of public pages, keyed by the data's version so that a new import, ranking or publication shows at once.
+"""Cache of public pages, keyed by the data's version so that a new publication shows at once.
 
 The version is read in one query from the tables that can change what a public page shows:
-publications (version and time), import revisions, and ranking runs. Responses to anonymous
+publications (version, time, and the log of publishes and withdrawals) and ranking runs (a change of
+the unit tree recomputes the public rankings). Imports do not: they wait for a leader to publish. Responses to anonymous
 visitors are kept in the shared cache (Redis in production: every web process sees the same)
 and carry an ETag and Last-Modified so that browsers and proxies can revalidate cheaply.
 """
@@ -19,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
-from indicators.models import ImportRevision, Publication
+from publishing.models import Publication, PublicationEvent
 from rankings.models import RankingRun
 
 PAGE_TTL = 24 * 3600
@@ -49,11 +50,11 @@ def data_version() -> tuple[str, float | None]:
         f"SELECT (SELECT COALESCE(SUM(version), 0) FROM {Publication._meta.db_table}),"
         f" (SELECT COUNT(*) FROM {Publication._meta.db_table} WHERE is_published),"
         f" (SELECT MAX(published_at) FROM {Publication._meta.db_table}),"
-        f" (SELECT MAX(id) FROM {ImportRevision._meta.db_table}),"
-        f" (SELECT MAX(created_at) FROM {ImportRevision._meta.db_table}),"
-        f" (SELECT COUNT(*) FROM {ImportRevision._meta.db_table} WHERE state = 'applied'),"
-        f" (SELECT MAX(id) FROM {RankingRun._meta.db_table}),"
-        f" (SELECT MAX(finished_at) FROM {RankingRun._meta.db_table})"
+        f" (SELECT MAX(id) FROM {PublicationEvent._meta.db_table}),"
+        f" (SELECT MAX(at) FROM {PublicationEvent._meta.db_table}),"
+        f" (SELECT COUNT(*) FROM {PublicationEvent._meta.db_table}),"
+        f" (SELECT MAX(id) FROM {RankingRun._meta.db_table} WHERE public),"
+        f" (SELECT MAX(finished_at) FROM {RankingRun._meta.db_table} WHERE public)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)

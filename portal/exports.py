@@ -30,6 +30,9 @@ def ranking_rows(results, *, groups, group_points) -> tuple[list[str], list[list
         _("Thay đổi hạng"),
         _("Xếp loại"),
         *[_("Nhóm %(code)s") % {"code": g.code} for g in groups],
+        _("Nguồn của hạng"),
+        _("Số đơn vị cùng nhóm"),
+        _("Số đơn vị có số liệu"),
     ]
     rows = []
     for r in results:
@@ -37,7 +40,7 @@ def ranking_rows(results, *, groups, group_points) -> tuple[list[str], list[list
         rows.append(
             [
                 r.rank,
-                r.rank_of,
+                r.rank_of if r.rank else None,
                 r.unit.code,
                 r.unit.name,
                 r.total,
@@ -45,6 +48,9 @@ def ranking_rows(results, *, groups, group_points) -> tuple[list[str], list[list
                 r.rank_change,
                 r.band.name if r.band else "",
                 *[points.get(g.code) for g in groups],
+                r.get_rank_source_display() if r.rank else "",
+                r.peer_count,
+                r.ranked_count,
             ]
         )
     return header, rows

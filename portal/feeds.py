@@ -5,7 +5,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from .selectors import published_periods, unit_ref
+from publishing.selectors import public_results
+
+from .selectors import published_events, unit_ref
 
 
 class PublishedMonthsFeed(Feed):
@@ -19,10 +21,11 @@ class PublishedMonthsFeed(Feed):
         return _("Mỗi mục là một tháng được công bố (hoặc công bố lại sau khi đính chính) cho một đơn vị.")
 
     def items(self):
-        return published_periods()[:50]
+        return published_events()
 
     def item_title(self, item):
-        return _("%(unit)s: kết quả tháng %(period)s") % {"unit": item.scope.name, "period": item.period}
+        publication = item.publication
+        return _("%(unit)s: kết quả tháng %(period)s") % {"unit": publication.scope.name, "period": publication.period}
 
     def item_description(self, item):
         if item.version > 1:
@@ -30,15 +33,21 @@ class PublishedMonthsFeed(Feed):
         return _("Công bố lần đầu.")
 
     def item_link(self, item):
-        return reverse("portal:rankings") + f"?parent={unit_ref(item.scope)}&period={item.period.key}"
+        """The ranking the publication made public: of the scope's units, or, when the scope published
+        only its own figures (Hà Nội's total), the ranking its own result is listed in."""
+        publication = item.publication
+        scope, key = publication.scope, publication.period.key
+        listed_under = scope if public_results().filter(period_key=key, parent=scope).exists() else scope.parent
+        parent = unit_ref(listed_under) if listed_under else "all"
+        return reverse("portal:rankings") + f"?parent={parent}&period={key}"
 
     def item_guid(self, item):
-        return f"publication-{item.pk}-v{item.version}"
+        return f"publication-{item.publication_id}-v{item.version}"
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
-        return item.first_published_at
+        return item.at
 
     def item_updateddate(self, item):
-        return item.published_at
+        return item.at

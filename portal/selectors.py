@@ -1,4 +1,5 @@
-"""Reads for the public pages. Pages never compute rankings: they read what the ranking task stored."""
+"""Reads for the public pages. Pages never compute rankings, and never read the working figures: every
+figure and rank here comes through the publication gate (`publishing.selectors`)."""
 
 import datetime
 import hashlib
@@ -8,12 +9,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Case, Max, Q, Value, When
+from django.db.models import Avg, F, Q
 
-from accounts.permissions import sees_unpublished_everywhere
-from indicators.models import ImportRevision, Indicator, IndicatorKind, Period, Publication, Score
+from indicators.models import Indicator, IndicatorKind, Period
 from indicators.selectors import catalogue, framework_for
+from publishing import selectors as gate
 from rankings.models import RankingResult
+from units.collation import by_name
 from units.models import AdministrativeUnit, Level
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 from units.text import fold
@@ -82,52 +84,13 @@ def ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
     return chain
 
 
-# --- publication gating -------------------------------------------------------------------------
+# --- what is visible ------------------------------------------------------------------------------
 
 
-def published_month_keys(*, unit: AdministrativeUnit | None) -> set[str]:
-    return by_version("published", unit.pk if unit else None, compute=lambda: _published_month_keys(unit=unit))
-
-
-def _published_month_keys(*, unit: AdministrativeUnit | None) -> set[str]:
-    """Months whose results covering `unit` are public (published for it or an ancestor).
-
-    With no unit (the nationwide ranking of provinces) a month counts when it is published
-    for some province.
-    """
-    publications = Publication.objects.filter(is_published=True)
-    if unit is None:
-        publications = publications.filter(scope__parent__isnull=True)
-    else:
-        publications = publications.filter(scope_id__in=[unit.pk, *(a.pk for a in ancestors(unit))])
-    return {month_key(y, m) for y, m in publications.values_list("period__year", "period__month").distinct()}
-
-
-def visible_keys(*, keys: set[str], published: set[str], staff: bool) -> list[PeriodKey]:
-    """Which of the stored period keys a visitor may see, newest first.
-
-    A quarter or a year is public when at least one of its months is, and none of its months
-    with stored results is unpublished (an unpublished month must not leak through an average).
-    """
+def visible_keys(*, keys: set[str]) -> list[PeriodKey]:
+    """The public period keys, parsed, newest first (keys come from `gate.public_period_keys`)."""
     parsed = [p for p in (period_key_parse(k) for k in keys) if p is not None]
-    if not staff:
-        month_keys = {p.key for p in parsed if p.kind == "month"}
-        visible = []
-        for p in parsed:
-            covered = [month_key(y, m) for y, m in p.months]
-            if p.kind == "month":
-                ok = p.key in published
-            else:
-                stored = [k for k in covered if k in month_keys]
-                ok = bool(stored) and all(k in published for k in stored)
-            if ok:
-                visible.append(p)
-        parsed = visible
     return sorted(parsed, key=lambda p: p.sort_key, reverse=True)
-
-
-def is_staff(user) -> bool:
-    return sees_unpublished_everywhere(user)
 
 
 # --- rankings -------------------------------------------------------------------------------------
@@ -146,7 +109,7 @@ def ranking_levels(*, parent: AdministrativeUnit | None) -> list[str]:
 
 
 def _ranking_levels(*, parent: AdministrativeUnit | None) -> list[str]:
-    stored = set(RankingResult.objects.filter(parent=parent).values_list("level", flat=True).distinct().order_by())
+    stored = gate.public_levels(parent=parent)
     order = [Level.PROVINCE, Level.DEPARTMENT, Level.DISTRICT, Level.COMMUNE]
     return [str(level) for level in order if level in stored]
 
@@ -162,17 +125,13 @@ def ranking_period_keys(*, parent: AdministrativeUnit | None, level: str, scope:
 
 
 def _ranking_period_keys(*, parent: AdministrativeUnit | None, level: str, scope: str) -> set[str]:
-    return set(
-        RankingResult.objects.filter(parent=parent, level=level, scope=scope)
-        .values_list("period_key", flat=True)
-        .distinct()
-        .order_by()
-    )
+    return gate.public_period_keys(parent=parent, level=level, scope=scope)
 
 
 def unit_ranking(*, period_key: str, parent: AdministrativeUnit | None, level: str, scope: str, q: str = ""):
-    """The stored ranking of a peer group, in rank order (units without figures last)."""
-    results = RankingResult.objects.filter(period_key=period_key, parent=parent, level=level, scope=scope)
+    """The public ranking of a peer group, in rank order, then by name in Vietnamese order (units without
+    a rank last)."""
+    results = gate.public_results().filter(period_key=period_key, parent=parent, level=level, scope=scope)
     folded = fold(q or "")
     if folded:
         results = results.filter(unit__search_name__contains=folded)
@@ -181,11 +140,12 @@ def unit_ranking(*, period_key: str, parent: AdministrativeUnit | None, level: s
         .only(
             *("period_key", "scope", "unit_id", "parent_id", "level", "total", "rank", "rank_of", "total_change"),
             *("rank_change", "band_id", "months_count", "comparable", "details"),
+            *("rank_source", "peer_count", "ranked_count"),
             *("unit__tree", "unit__code", "unit__name", "unit__short_name", "unit__latitude", "unit__longitude"),
             "unit__level",
             *("band__name", "band__colour", "band__min_total"),
         )
-        .order_by("rank", "unit__name")
+        .order_by(F("rank").asc(nulls_last=True), by_name("unit__name"))
     )
 
 
@@ -216,7 +176,8 @@ def _months_q(pkey: PeriodKey, prefix: str = "period__") -> Q:
 def group_points(*, unit_ids: list[int], pkey: PeriodKey) -> dict[int, dict[str, Decimal]]:
     """Each unit's group points in the period (the mean of the months for a quarter or a year)."""
     rows = (
-        Score.objects.filter(_months_q(pkey), unit_id__in=unit_ids, indicator__kind=IndicatorKind.GROUP)
+        gate.public_scores()
+        .filter(_months_q(pkey), unit_id__in=unit_ids, indicator__kind=IndicatorKind.GROUP)
         .values("unit_id", "indicator__code")
         .annotate(points=Avg("points"))
         .order_by()
@@ -229,14 +190,8 @@ def group_points(*, unit_ids: list[int], pkey: PeriodKey) -> dict[int, dict[str,
 
 
 def data_as_of(*, unit_ids: list[int], pkey: PeriodKey) -> tuple[datetime.datetime | None, bool]:
-    """When the figures shown were taken (the latest snapshot among them) and whether any is demo data."""
-    revisions = ImportRevision.objects.filter(
-        _months_q(pkey), current_scores__unit_id__in=unit_ids, state=ImportRevision.State.APPLIED
-    )
-    summary = revisions.aggregate(
-        as_of=Max("data_as_of"), demo=Max(Case(When(is_demo=True, then=Value(1)), default=Value(0)))
-    )
-    return summary["as_of"], bool(summary["demo"])
+    """When the published figures shown were taken (the latest snapshot among them) and whether any is demo data."""
+    return gate.public_data_as_of(unit_ids=unit_ids, months=pkey.months)
 
 
 # --- unit profile ---------------------------------------------------------------------------------
@@ -290,36 +245,17 @@ def lineage(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     return list(found.values())
 
 
-def unit_visible_months(*, units: list[AdministrativeUnit], staff: bool) -> dict[int, set[str]] | None:
-    """Per unit, the months a visitor may see; None means every month (staff)."""
-    if staff:
-        return None
-    scope_ids: dict[int, list[int]] = {u.pk: [u.pk, *(a.pk for a in ancestors(u))] for u in units}
-    all_ids = {i for ids in scope_ids.values() for i in ids}
-    rows = (
-        Publication.objects.filter(is_published=True, scope_id__in=all_ids)
-        .values_list("scope_id", "period__year", "period__month")
-        .order_by()
-    )
-    by_scope: dict[int, set[str]] = defaultdict(set)
-    for scope_id, year, month in rows:
-        by_scope[scope_id].add(month_key(year, month))
-    return {pk: set().union(*(by_scope[i] for i in ids)) for pk, ids in scope_ids.items()}
-
-
-def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: bool) -> UnitProfile | None:
-    """Everything the unit page shows; None when the asked period is not visible."""
+def unit_profile(*, unit: AdministrativeUnit, period_key: str | None) -> UnitProfile | None:
+    """Everything the unit page shows, as published; None when the asked period is not public."""
     lineage_units = lineage(unit)
     everyone = [unit, *lineage_units]
-    visible = unit_visible_months(units=everyone, staff=staff)
     results = list(
-        RankingResult.objects.filter(unit__in=everyone, scope=RankingResult.Scope.PEER)
+        gate.public_results()
+        .filter(unit__in=everyone, scope=RankingResult.Scope.PEER)
         .select_related("band", "parent", "unit")
         .order_by("period_key")
     )
-    own_keys = {r.period_key for r in results if r.unit_id == unit.pk}
-    own_published = None if visible is None else visible[unit.pk]
-    available = visible_keys(keys=own_keys, published=own_published or set(), staff=staff)
+    available = visible_keys(keys={r.period_key for r in results if r.unit_id == unit.pk})
     pkey = None
     if period_key:
         pkey = period_key_parse(period_key)
@@ -337,8 +273,6 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: boo
         p = period_key_parse(r.period_key)
         if p is None or p.kind != "month":
             continue
-        if visible is not None and r.period_key not in visible[r.unit_id]:
-            continue
         history.append(HistoryPoint(pkey=p, result=r, is_predecessor=r.unit_id != unit.pk))
     history.sort(key=lambda h: (h.pkey.sort_key, h.is_predecessor, h.result.unit.name if h.is_predecessor else ""))
 
@@ -346,7 +280,8 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: boo
     province_result = None
     if pkey is not None:
         province_result = (
-            RankingResult.objects.filter(unit=unit, period_key=pkey.key, scope=RankingResult.Scope.PROVINCE)
+            gate.public_results()
+            .filter(unit=unit, period_key=pkey.key, scope=RankingResult.Scope.PROVINCE)
             .select_related("parent")
             .first()
         )
@@ -358,10 +293,10 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: boo
         history=history,
         available=available,
         predecessors=lineage_units,
-        successors=list(unit.successors.select_related("parent").order_by("name")),
+        successors=list(unit.successors.select_related("parent").order_by(by_name())),
     )
     day = pkey.last_day if pkey else datetime.date.today()
-    profile.children = list(unit.children.valid_on(day).order_by("name")) if pkey else []
+    profile.children = list(unit.children.valid_on(day).order_by(by_name())) if pkey else []
     if pkey is not None:
         profile.groups, profile.weakest = _breakdown(unit=unit, pkey=pkey)
         profile.data_as_of, profile.is_demo = data_as_of(unit_ids=[unit.pk], pkey=pkey)
@@ -372,9 +307,8 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None, staff: boo
 def _breakdown(*, unit: AdministrativeUnit, pkey: PeriodKey) -> tuple[list[dict], list[dict]]:
     """Group points against their maximum, and the criteria furthest from full marks."""
     scores = (
-        Score.objects.filter(
-            _months_q(pkey), unit=unit, indicator__kind__in=[IndicatorKind.GROUP, IndicatorKind.CRITERION]
-        )
+        gate.public_scores()
+        .filter(_months_q(pkey), unit=unit, indicator__kind__in=[IndicatorKind.GROUP, IndicatorKind.CRITERION])
         .values(
             "indicator_id",
             "indicator__code",
@@ -424,8 +358,10 @@ def _group_history(*, unit: AdministrativeUnit, months: list[PeriodKey]) -> dict
     q = Q()
     for p in months:
         q |= Q(period__year=p.year, period__month=p.number)
-    rows = Score.objects.filter(q, unit=unit, indicator__kind=IndicatorKind.GROUP).values_list(
-        "indicator__code", "period__year", "period__month", "points"
+    rows = (
+        gate.public_scores()
+        .filter(q, unit=unit, indicator__kind=IndicatorKind.GROUP)
+        .values_list("indicator__code", "period__year", "period__month", "points")
     )
     found = {(code, month_key(y, m)): pts for code, y, m, pts in rows}
     codes = sorted({code for code, _ in found})
@@ -436,23 +372,22 @@ def _group_history(*, unit: AdministrativeUnit, months: list[PeriodKey]) -> dict
 
 
 def results_for_units(*, units: list[AdministrativeUnit], period_key: str) -> dict[int, RankingResult]:
-    rows = RankingResult.objects.filter(unit__in=units, period_key=period_key, scope=RankingResult.Scope.PEER)
+    rows = gate.public_results().filter(unit__in=units, period_key=period_key, scope=RankingResult.Scope.PEER)
     return {r.unit_id: r for r in rows.select_related("band")}
 
 
-def month_revisions(*, pkey: PeriodKey):
-    """The corrections log of a month: every import, newest first."""
-    return (
-        ImportRevision.objects.filter(_months_q(pkey))
-        .select_related("scope", "period")
-        .order_by("-created_at", "-number")
-    )
+def month_log(*, pkey: PeriodKey):
+    """The corrections log of a month: every publish, republish and withdrawal, newest first."""
+    period = Period.objects.filter(year=pkey.year, month=pkey.number).first()
+    return gate.publication_log(period=period) if period else []
 
 
-def published_periods():
-    """Months with at least one published scope, newest first (the Atom feed)."""
-    return Publication.objects.filter(is_published=True).select_related("period", "scope").order_by("-published_at")
+def published_events():
+    """The latest publications, newest first (the Atom feed)."""
+    return gate.published_events()
 
 
 def periods_with_data() -> list[Period]:
-    return list(Period.objects.filter(scores__isnull=False).distinct().order_by("-year", "-month"))
+    """Months with published figures, newest first (the methodology page's log links)."""
+    ids = gate.public_scores().values("period_id").distinct()
+    return list(Period.objects.filter(pk__in=ids).order_by("-year", "-month"))

@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from indicators.formatting import format_number
+from rankings.ranks import short_rank
 
 
 class PortalTable(tables.Table):
@@ -174,8 +175,10 @@ class RankingTable(PortalTable):
 
     def render_rank(self, record):
         if record.rank is None:
+            if record.total is not None:
+                return format_html('<span class="muted">{}</span>', _("chưa xếp hạng"))
             return format_html('<span class="muted">{}</span>', _("chưa có số liệu"))
-        return f"{record.rank}/{record.rank_of}"
+        return short_rank(record)
 
     def render_unit(self, record):
         # reverse() per row is slow; the unit URL is a fixed pattern.

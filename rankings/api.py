@@ -6,7 +6,6 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import sees_unpublished_everywhere
 from units.selectors import unit_search
 
 from .periods import PeriodKeyError, period_span
@@ -14,7 +13,6 @@ from .selectors import (
     AmbiguousParent,
     ParentNotFound,
     ranking_data_as_of,
-    ranking_is_public,
     ranking_parent,
     unit_ranking,
 )
@@ -52,20 +50,19 @@ def rankings_list(request):
             return _error(str(exc), status=404)
         except AmbiguousParent as exc:
             return _error(str(exc))
+    # Only what a leader published: not yet published looks exactly like not there.
     results = list(unit_ranking(span=span, parent=parent, scope=scope))
-    ranked = [r.unit_id for r in results if r.rank is not None]
-    if not ranked:
+    with_total = [r.unit_id for r in results if r.total is not None]
+    if not with_total:
         raise Http404(_("Chưa có kết quả xếp hạng cho kỳ này."))
-    staff = sees_unpublished_everywhere(request.user)
-    if not staff and not ranking_is_public(span=span, parent=parent, ranked_unit_ids=ranked):
-        # Not yet published looks exactly like not there: no hint of what is coming.
-        raise Http404(_("Chưa có kết quả xếp hạng cho kỳ này."))
-    as_of = ranking_data_as_of(span=span, unit_ids=ranked)
+    as_of = ranking_data_as_of(span=span, unit_ids=with_total)
     return JsonResponse(
         {
             "period": span.key,
             "parent": parent.code if parent else None,
             "data_as_of": as_of.isoformat() if as_of else None,
+            # How many published months a quarter or year averages (None for a month).
+            "months_averaged": None if span.is_month else max((r.months_count for r in results if r.total), default=0),
             "results": [
                 {
                     "unit_code": r.unit.code,
@@ -76,6 +73,9 @@ def rankings_list(request):
                     "total_change": _number(r.total_change),
                     "rank_change": r.rank_change,
                     "band": r.band.name if r.band else None,
+                    "rank_source": r.rank_source or None,
+                    "peer_count": r.peer_count,
+                    "ranked_count": r.ranked_count,
                 }
                 for r in results
             ],

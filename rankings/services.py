@@ -31,7 +31,7 @@ from indicators.models import ClassificationBand, Direction, Framework, Indicato
 from indicators.selectors import framework_for
 from units.models import AdministrativeUnit, Level, UnitSuccession
 
-from .models import RankingResult, RankingRun
+from .models import RankingResult, RankingRun, RankSource
 from .periods import PeriodKeyError, PeriodSpan, period_span
 from .signals import results_replaced
 
@@ -119,15 +119,23 @@ def unit_places() -> UnitPlaces:
 
 
 def period_figures(
-    *, span: PeriodSpan, indicator_ids: list[int], rank_ids=None, places: UnitPlaces | None = None
+    *,
+    span: PeriodSpan,
+    indicator_ids: list[int],
+    rank_ids=None,
+    places: UnitPlaces | None = None,
+    source: type[Score] | None = None,
 ) -> dict[int, UnitInfo]:
     """Each unit's figures for `indicator_ids` in `span`, those of `rank_ids` (default: all) ranked
     within their peer group; the others keep rank 0.
 
+    `source` is the table of figures: the working scores (default) or the published ones.
     A month's figure is the published points; a quarter's or year's is the mean of the monthly
     points present, rounded to the published precision (two decimals), with the number of months.
     Peer group = same indicator, same level, same parent; the province rank groups communes by
     province instead. Units not valid in the period are left out: their figures cannot be ranked.
+    Rank 0 means not ranked: a group with fewer than two figures is never ranked ("1/1" says
+    nothing), and in a quarter or year only the units with every month the group has are.
 
     The database filters (and averages a quarter or year); Python sorts and ranks each group. For a
     national month that is three times faster than RANK() windows in SQL (benchmarks/rankings.py
@@ -138,7 +146,8 @@ def period_figures(
         return {}
     places = unit_places() if places is None else places
     valid = places.valid_in(span)
-    scores = Score.objects.filter(period_id__in=period_ids, indicator_id__in=indicator_ids, points__isnull=False)
+    source = Score if source is None else source
+    scores = source.objects.filter(period_id__in=period_ids, indicator_id__in=indicator_ids, points__isnull=False)
     if span.is_month:
         rows = scores.values_list("unit_id", "indicator_id", "points")
     else:
@@ -176,7 +185,16 @@ def period_figures(
 
 
 def _rank(figures: list[Figure], *, province: bool = False) -> None:
-    """Standard competition ranking, best first: equal values share a rank and the next one skips."""
+    """Standard competition ranking, best first: equal values share a rank and the next one skips.
+
+    Only figures averaged over as many months as the best-covered one are ranked, and only when
+    at least two are: the others keep rank 0 (a quarter with a month missing is not comparable).
+    """
+    months = max(f.months for f in figures)
+    if months > 1:
+        figures = [f for f in figures if f.months == months]
+    if len(figures) < 2:
+        return
     figures.sort(key=_VALUE, reverse=True)
     size, rank, last = len(figures), 0, None
     for position, figure in enumerate(figures, start=1):
@@ -235,7 +253,9 @@ WHERE position <= %s
 """
 
 
-def _criteria_changes(*, span: PeriodSpan, previous: PeriodSpan | None, unit_ids: set[int], criteria) -> dict:
+def _criteria_changes(
+    *, span: PeriodSpan, previous: PeriodSpan | None, unit_ids: set[int], criteria, source: type[Score]
+) -> dict:
     """For a month: each unit's criteria that moved most since the previous month (direction-aware)."""
     if not span.is_month or previous is None or not unit_ids:
         return {}
@@ -246,7 +266,7 @@ def _criteria_changes(*, span: PeriodSpan, previous: PeriodSpan | None, unit_ids
     lower = [pk for pk in ids if criteria[pk].direction == Direction.LOWER]
     listed = ", ".join(["%s"] * len(ids))
     sql = _CRITERIA_SQL.format(
-        score=connection.ops.quote_name(Score._meta.db_table),
+        score=connection.ops.quote_name(source._meta.db_table),
         criteria=listed,
         lower_is_better=f"c.indicator_id IN ({', '.join(['%s'] * len(lower))})" if lower else "1 = 0",
     )
@@ -286,7 +306,7 @@ def _why(group_changes: list[tuple], criteria: dict | None) -> dict:
     }
 
 
-def _lock(key: str) -> None:
+def _lock(key: str) -> None:  # key: the period and the set of figures
     """Serialise two computations of the same period (PostgreSQL; SQLite serialises writers anyway)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -313,18 +333,50 @@ def _previous_units(*, units: dict[int, UnitInfo], previous: PeriodSpan | None) 
     return mapping
 
 
-def rankings_compute(*, period_key: str) -> int:
-    """Compute and store the rankings of a month ("2024-08"), quarter ("2024-Q3") or year ("2024").
+def rankings_compute(*, period_key: str, public: bool = False) -> int:
+    """Compute and store the rankings of a month ("2024-08"), quarter ("2024-Q3") or year ("2024"),
+    from the working figures or, with `public`, from the published ones (what the public sees).
 
-    Replaces the period's results in one transaction and returns how many rows it stored. Running
-    it twice gives identical rows. Raises PeriodKeyError for a malformed key.
+    Replaces the period's results of that set in one transaction and returns how many rows it
+    stored. Running it twice gives identical rows. Raises PeriodKeyError for a malformed key.
     """
     span = period_span(period_key)
     with cyclic_gc_paused():  # tens of thousands of small acyclic objects: see config.bulkwork
-        return _compute(span)
+        return _compute(span, public=public)
 
 
-def _compute(span: PeriodSpan) -> int:
+def figure_source(*, public: bool) -> type[Score]:
+    """The table a set of rankings is computed from: the current scores, or the published copy."""
+    if public:
+        from publishing.models import PublicScore  # publishing builds on indicators and rankings
+
+        return PublicScore
+    return Score
+
+
+@dataclass(slots=True)
+class Published:
+    """What the source itself published about a unit's total: rank ("13/30"), change, rank change."""
+
+    rank: int | None
+    rank_of: int | None
+    change: Decimal | None
+    rank_change: int | None
+
+
+def _group_sizes(span: PeriodSpan, places: UnitPlaces) -> tuple[dict, dict]:
+    """How many units are valid in the period in each peer group, and in each province (communes)."""
+    peers: dict[tuple, int] = defaultdict(int)
+    provinces: dict[int, int] = defaultdict(int)
+    for pk in places.valid_in(span):
+        level, parent_id, province_id = places.place[pk]
+        peers[(level, parent_id)] += 1
+        if level == Level.COMMUNE and province_id != parent_id:
+            provinces[province_id] += 1
+    return peers, provinces
+
+
+def _compute(span: PeriodSpan, *, public: bool) -> int:
     try:
         previous = span.previous()
     except PeriodKeyError:
@@ -333,6 +385,7 @@ def _compute(span: PeriodSpan) -> int:
         framework = framework_for(day=span.last_day)
     except Framework.DoesNotExist:  # a period before the first catalogue: rank with the earliest one
         framework = Framework.objects.order_by("valid_from").first() or framework_for()
+    source = figure_source(public=public)
     indicators = list(Indicator.objects.filter(framework=framework))
     total = next(i for i in indicators if i.kind == IndicatorKind.TOTAL)
     groups = sorted((i for i in indicators if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
@@ -342,16 +395,20 @@ def _compute(span: PeriodSpan) -> int:
     bands = sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total)
 
     places = unit_places()
-    units = period_figures(span=span, indicator_ids=ranked_ids, places=places)
+    units = period_figures(span=span, indicator_ids=ranked_ids, places=places, source=source)
     # Of the period before, only the total's ranks are quoted (previous rank); groups need their values.
     before = (
-        period_figures(span=previous, indicator_ids=ranked_ids, rank_ids={total_id}, places=places) if previous else {}
+        period_figures(span=previous, indicator_ids=ranked_ids, rank_ids={total_id}, places=places, source=source)
+        if previous
+        else {}
     )
     with_total = {uid: info for uid, info in units.items() if total_id in info.figures}
     compare_with = _previous_units(units=with_total, previous=previous)
-    why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria)
-    published = _published_ranks(span=span, total_id=total_id, unit_ids=set(with_total))
+    why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria, source=source)
+    published = _published(span=span, total_id=total_id, source=source)
+    published_before = _published(span=previous, total_id=total_id, source=source) if previous else {}
     peers = _peer_groups(span=span, units=with_total, places=places)
+    group_size, province_size = _group_sizes(span, places)
 
     # Totals of each peer group, best first: what the next rank up needs.
     ladder: dict[tuple, list[Decimal]] = defaultdict(list)
@@ -367,19 +424,38 @@ def _compute(span: PeriodSpan) -> int:
     rows: list[dict] = []
     for uid, (level, parent_id, province_id) in peers.items():
         info = with_total.get(uid)
+        group = (level, parent_id)
+        # .get(): reading the defaultdicts must not make a group appear that has no total at all.
+        ranked_here, ranked_province = len(ladder.get(group, ())), len(province_ladder.get(province_id, ()))
+        coverage = dict(peer_count=max(group_size.get(group, 0), ranked_here), ranked_count=ranked_here)
+        province_wide = level == Level.COMMUNE and province_id != parent_id
+        province_coverage = dict(
+            peer_count=max(province_size.get(province_id, 0), ranked_province), ranked_count=ranked_province
+        )
         if info is None:
-            if (level, parent_id) in ladder:  # a commune listed only province-wide has no peer row
-                of = len(ladder[(level, parent_id)])
-                rows.append(_row(period_key=span.key, unit_id=uid, parent_id=parent_id, level=level, rank_of=of))
-            if level == Level.COMMUNE and province_id != parent_id and province_id in province_ladder:
+            if group in ladder:  # a commune listed only province-wide has no peer row
                 rows.append(
                     _row(
                         period_key=span.key,
+                        public=public,
+                        unit_id=uid,
+                        parent_id=parent_id,
+                        level=level,
+                        rank_of=coverage["ranked_count"],
+                        **coverage,
+                    )
+                )
+            if province_wide and province_id in province_ladder:
+                rows.append(
+                    _row(
+                        period_key=span.key,
+                        public=public,
                         scope=RankingResult.Scope.PROVINCE.value,
                         unit_id=uid,
                         parent_id=province_id,
                         level=level,
-                        rank_of=len(province_ladder[province_id]),
+                        rank_of=province_coverage["ranked_count"],
+                        **province_coverage,
                     )
                 )
             continue
@@ -399,17 +475,43 @@ def _compute(span: PeriodSpan) -> int:
             change = g.value - prev_g.value if prev_g else None
             group_details[code] = {
                 "points": str(g.value),
-                "rank": g.rank,
-                "rank_of": g.rank_of,
+                "rank": g.rank or None,
+                "rank_of": g.rank_of or None,
                 # Both figures carry the published two decimals, and so does their difference.
                 "change": None if change is None else str(change),
             }
             if change:
                 group_changes.append((change, code))
         group_sum = sum(group_values) if groups and len(group_values) == len(groups) else None
+
+        # One rank rule: the source's own rank when the data carries it, else the rank computed among
+        # the group's units that have a total (never for a group of one), always with its coverage.
+        own = published.get(uid)
+        if own is not None and own.rank is not None:
+            rank, rank_of, rank_source = own.rank, own.rank_of or coverage["peer_count"], RankSource.PUBLISHED
+        elif figure.rank:
+            rank, rank_of, rank_source = figure.rank, figure.rank_of, RankSource.COMPUTED
+        else:
+            rank, rank_of, rank_source = None, coverage["ranked_count"], ""
+        # The same for the change: as published when given, else computed from the month before.
+        computed_change = figure.value - prev_figure.value if prev_figure else None
+        total_change, change_source = computed_change, "computed" if computed_change is not None else ""
+        if own is not None and own.change is not None:
+            total_change, change_source = own.change.quantize(CENT), "published"
+        if own is not None and own.rank_change is not None:
+            rank_change, previous_rank = own.rank_change, (rank + own.rank_change if rank else None)
+        else:
+            previous_rank = _previous_rank(
+                source=rank_source,
+                prev_figure=prev_figure,
+                same_peers=same_peers,
+                published=published_before.get(prev_uid),
+            )
+            rank_change = previous_rank - rank if previous_rank and rank else None
+        complete = coverage["ranked_count"] == coverage["peer_count"]
         # The group's totals run best first and `rank − 1` of them are higher: the last of those is
-        # the total to reach for the next rank up.
-        above = ladder[(level, parent_id)][figure.rank - 2] if figure.rank > 1 else None
+        # the total to reach for the next rank up (only where the portal holds every unit's total).
+        above = ladder[group][figure.rank - 2] if rank_source == RankSource.COMPUTED and complete and rank > 1 else None
         details = {
             "groups": group_details,
             "why": _why(group_changes, why.get(uid)),
@@ -417,58 +519,76 @@ def _compute(span: PeriodSpan) -> int:
             "next_band": next_band.name if next_band else None,
             "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
         }
-        if uid in published:
-            details["published_rank"] = published[uid]
+        if change_source:
+            details["change_source"] = change_source
+        if change_source == "published" and computed_change is not None and abs(computed_change - total_change) > CENT:
+            details["computed_change"] = str(computed_change)
+        if rank_source == RankSource.PUBLISHED and figure.rank and figure.rank != rank:
+            details["computed_rank"] = [figure.rank, figure.rank_of]
         if figure.months > 1 or not span.is_month:
             details["months"] = figure.months
         if prev_uid is not None and prev_uid != uid:
             details["compared_with_unit"] = prev_uid
         common = dict(
             period_key=span.key,
+            public=public,
             unit_id=uid,
             level=level,
             total=figure.value,
             previous_total=prev_figure.value if prev_figure else None,
-            total_change=figure.value - prev_figure.value if prev_figure else None,
+            total_change=total_change,
             band_id=band.pk if band else None,
             group_sum=group_sum,
             sum_mismatch=group_sum is not None and abs(group_sum - figure.value) > GROUP_ROUNDING * len(groups),
             months_count=figure.months,
             comparable=previous is None or uid not in compare_with or compare_with[uid] is not None,
         )
-        previous_rank = prev_figure.rank if prev_figure and same_peers else None
         rows.append(
             _row(
                 parent_id=parent_id,
-                rank=figure.rank,
-                rank_of=figure.rank_of,
+                rank=rank,
+                rank_of=rank_of,
+                rank_source=rank_source,
                 previous_rank=previous_rank,
-                rank_change=previous_rank - figure.rank if previous_rank else None,
+                rank_change=rank_change,
                 details=details,
+                **coverage,
                 **common,
             )
         )
-        if level == Level.COMMUNE and province_id != parent_id:
+        if province_wide:
+            province_rank = figure.province_rank or None
             prev_province_rank = (
-                prev_figure.province_rank if prev_figure and prev_info.province_id == province_id else None
+                prev_figure.province_rank or None if prev_figure and prev_info.province_id == province_id else None
             )
             rows.append(
                 _row(
                     scope=RankingResult.Scope.PROVINCE.value,
                     parent_id=province_id,
-                    rank=figure.province_rank,
-                    rank_of=figure.province_of,
+                    rank=province_rank,
+                    rank_of=figure.province_of if province_rank else province_coverage["ranked_count"],
+                    rank_source=RankSource.COMPUTED if province_rank else "",
                     previous_rank=prev_province_rank,
-                    rank_change=prev_province_rank - figure.province_rank if prev_province_rank else None,
-                    details={"peer_rank": [figure.rank, figure.rank_of]},
+                    rank_change=prev_province_rank - province_rank if prev_province_rank and province_rank else None,
+                    details={"peer_rank": [rank, rank_of] if rank else None},
+                    **province_coverage,
                     **common,
                 )
             )
 
     with transaction.atomic():
-        _lock(span.key)
-        _replace(span.key, rows)
+        _lock(f"{span.key}:{'public' if public else 'working'}")
+        _replace(span.key, rows, public=public)
     return len(rows)
+
+
+def _previous_rank(*, source: str, prev_figure: Figure | None, same_peers: bool, published: Published | None):
+    """Last period's rank of the same kind as this one's (a published rank is compared with a published one)."""
+    if source == RankSource.PUBLISHED:
+        return published.rank if published is not None else None
+    if source == RankSource.COMPUTED and prev_figure is not None and same_peers:
+        return prev_figure.rank or None
+    return None
 
 
 _COPY_FIELDS = [f for f in RankingResult._meta.concrete_fields if not f.primary_key]
@@ -480,12 +600,12 @@ def _row(**fields) -> dict:
     return {**_DEFAULTS, **fields}
 
 
-def _replace(period_key: str, rows: list[dict]) -> None:
-    """Delete the period's old rows with one statement (Django's delete() would first load every row
-    and send a signal for each), insert the new ones, and let cached pages know once."""
+def _replace(period_key: str, rows: list[dict], *, public: bool) -> None:
+    """Delete the period's old rows of the set with one statement (Django's delete() would first load
+    every row and send a signal for each), insert the new ones, and let cached pages know once."""
     table = connection.ops.quote_name(RankingResult._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE period_key = %s", [period_key])
+        cursor.execute(f"DELETE FROM {table} WHERE period_key = %s AND public = %s", [period_key, public])
     _store(rows)
     transaction.on_commit(lambda: results_replaced.send(sender=RankingResult, period_key=period_key))
 
@@ -525,24 +645,26 @@ def _peer_groups(*, span: PeriodSpan, units: dict[int, UnitInfo], places: UnitPl
     return peers
 
 
-def _published_ranks(*, span: PeriodSpan, total_id: int, unit_ids: set[int]) -> dict[int, list[int]]:
-    """The official rank where a unit's data carries it ("61/63" on the total's row): [rank, of]."""
+def _published(*, span: PeriodSpan, total_id: int, source: type[Score]) -> dict[int, Published]:
+    """What the data says the source published about each unit's total in a month (rank, changes)."""
     if not span.is_month:
         return {}
-    rows = Score.objects.filter(
-        period_id__in=_periods(span), indicator_id=total_id, rank__isnull=False, rank_of__isnull=False
-    ).values_list("unit_id", "rank", "rank_of")
-    return {uid: [rank, of] for uid, rank, of in rows if uid in unit_ids}
+    rows = (
+        source.objects.filter(period_id__in=_periods(span), indicator_id=total_id)
+        .filter(Q(rank__isnull=False) | Q(change__isnull=False) | Q(rank_change__isnull=False))
+        .values_list("unit_id", "rank", "rank_of", "change", "rank_change")
+    )
+    return {uid: Published(rank, of, change, rank_change) for uid, rank, of, change, rank_change in rows}
 
 
-def rankings_enqueue(*, period_key: str) -> RankingRun:
+def rankings_enqueue(*, period_key: str, public: bool = False) -> RankingRun:
     """Record a queued run for the period and send it to Celery once the current transaction commits.
 
     Callers inside a transaction (an import being applied) thus never have the task read data that
     is not committed yet. Without a broker (embedded default) Celery runs the task in process.
     """
     key = period_span(period_key).key
-    run = RankingRun.objects.create(period_key=key, task_id=str(uuid.uuid4()))
+    run = RankingRun.objects.create(period_key=key, public=public, task_id=str(uuid.uuid4()))
 
     transaction.on_commit(lambda: _send(run))
     return run
@@ -576,24 +698,31 @@ def rankings_requeue_stale(*, older_than: datetime.timedelta = datetime.timedelt
 
 
 def rankings_enqueue_for_unit(*, unit) -> list[RankingRun]:
-    """After a unit changes (validity, parent): queue every month in which its peer group has figures."""
+    """After a unit changes (validity, parent): queue every month in which its peer group has figures,
+    for both sets of figures (the group's coverage changes for the public too)."""
     peers = AdministrativeUnit.objects.filter(parent_id=unit.parent_id)
-    return [rankings_enqueue(period_key=key) for key in periods_with_scores(units=peers)]
+    keys = periods_with_scores(units=peers)
+    return [rankings_enqueue(period_key=key, public=public) for public in (False, True) for key in keys]
 
 
-def rankings_enqueue_for_month(*, period: Period) -> list[RankingRun]:
-    """Queue what an import of the month changes: the month, its quarter and its year, and the
+def spans_affected_by(*, period: Period, public: bool = False) -> list[PeriodSpan]:
+    """What a change of the month's figures changes: the month, its quarter and its year, and the
     month, quarter and year after each of them where they have figures (their changes and previous
     ranks are measured against this one)."""
     spans = period_span(period.key).containing()
-    later = [span.following() for span in spans]
-    later = [span for span in later if _has_scores(span)]
-    return [rankings_enqueue(period_key=span.key) for span in [*spans, *later]]
+    source = figure_source(public=public)
+    later = [span for span in (span.following() for span in spans) if _has_scores(span, source)]
+    return [*spans, *later]
 
 
-def _has_scores(span: PeriodSpan) -> bool:
+def rankings_enqueue_for_month(*, period: Period) -> list[RankingRun]:
+    """Queue the working rankings an import of the month changes (see `spans_affected_by`)."""
+    return [rankings_enqueue(period_key=span.key) for span in spans_affected_by(period=period)]
+
+
+def _has_scores(span: PeriodSpan, source: type[Score] = Score) -> bool:
     period_ids = _periods(span)
-    return bool(period_ids) and Score.objects.filter(period_id__in=period_ids).exists()
+    return bool(period_ids) and source.objects.filter(period_id__in=period_ids).exists()
 
 
 def ranking_run_execute(*, run_id: int) -> RankingRun:
@@ -602,7 +731,7 @@ def ranking_run_execute(*, run_id: int) -> RankingRun:
     RankingRun.objects.filter(pk=run.pk).update(
         state=RankingRun.State.RUNNING, started_at=timezone.now(), finished_at=None, error=""
     )
-    count = rankings_compute(period_key=run.period_key)
+    count = rankings_compute(period_key=run.period_key, public=run.public)
     RankingRun.objects.filter(pk=run.pk).update(
         state=RankingRun.State.DONE, finished_at=timezone.now(), result_count=count, error=""
     )

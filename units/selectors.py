@@ -8,6 +8,23 @@ from .models import AdministrativeUnit
 from .text import fold, name_key
 
 
+def subtree_q(root_ids, prefix: str = "") -> Q:
+    """Units at or under the roots (`prefix` reaches them through a relation: "unit__"): the tree is at
+    most three levels under any unit (province → district → commune)."""
+    ids = list(root_ids)
+    return (
+        Q(**{f"{prefix}pk__in": ids})
+        | Q(**{f"{prefix}parent_id__in": ids})
+        | Q(**{f"{prefix}parent__parent_id__in": ids})
+        | Q(**{f"{prefix}parent__parent__parent_id__in": ids})
+    )
+
+
+def subtree_ids(unit: AdministrativeUnit) -> list[int]:
+    """The ids of the unit and every unit under it."""
+    return list(AdministrativeUnit.objects.filter(subtree_q([unit.pk])).values_list("pk", flat=True))
+
+
 class UnitNotFound(Exception):
     """No unit matches the text."""
 

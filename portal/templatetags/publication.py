@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from indicators.models import Publication
-from indicators.selectors import unit_ancestor_ids
+from indicators.models import Period
+from publishing.selectors import covering_publication
 
 register = template.Library()
 
@@ -17,13 +17,8 @@ def publication_update(unit, pkey):
     if unit is None or pkey is None or getattr(pkey, "kind", "") != "month":
         return ""
     year, month = (int(part) for part in pkey.key.split("-"))
-    publication = (
-        Publication.objects.filter(
-            period__year=year, period__month=month, scope_id__in=unit_ancestor_ids(unit), is_published=True
-        )
-        .order_by("-published_at")
-        .first()
-    )
+    period = Period.objects.filter(year=year, month=month).first()
+    publication = covering_publication(period=period, unit=unit) if period else None
     if publication is None or publication.version < 2:
         return ""
     return format_html(

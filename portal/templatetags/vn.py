@@ -9,8 +9,12 @@ register = template.Library()
 
 @register.filter
 def vn(value, decimals=None):
-    """{{ 88.03|vn }} → 88,03; {{ 30204|vn }} → 30.204; {{ x|vn:2 }} fixes the decimals."""
-    return format_number(value, None if decimals in (None, "") else int(decimals))
+    """{{ 88.03|vn }} → 88,03; {{ 30204|vn }} → 30.204; {{ x|vn:2 }} fixes the decimals; text that is not
+    a number ("13/30") is shown as it is."""
+    try:
+        return format_number(value, None if decimals in (None, "") else int(decimals))
+    except ArithmeticError:
+        return value
 
 
 @register.filter

@@ -15,10 +15,6 @@ PER_PAGE_CHOICES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 100
 
 
-def is_staff_request(request) -> bool:
-    return selectors.is_staff(request.user)
-
-
 def embeddable(view):
     """Widget routes only: other sites may frame them (every other page is DENY)."""
     view = xframe_options_exempt(view)
@@ -41,16 +37,14 @@ def child_level(unit) -> str:
 
 
 def published_dispatch_url(unit, pkey) -> str | None:
-    """The address of the month's published dispatch PDF, if there is one."""
-    from dispatches.models import Dispatch
+    """The address of the month's public dispatch PDF, if there is one."""
+    from indicators.models import Period
+    from publishing.selectors import public_dispatches
 
     if pkey.kind != "month":
         return None
-    dispatch = (
-        Dispatch.objects.filter(unit=unit, period__year=pkey.year, period__month=pkey.number, status="published")
-        .exclude(pdf="")
-        .first()
-    )
+    period = Period.objects.filter(year=pkey.year, month=pkey.number).first()
+    dispatch = public_dispatches(period=period).filter(unit=unit).first() if period else None
     if dispatch is None:
         return None
     try:  # the dispatches app serves published PDFs itself where it has that route
@@ -120,7 +114,7 @@ def profile_or_404(request, tree, code):
     unit = selectors.unit_get(tree=tree, code=code)
     if unit is None:
         raise Http404(_("Không tìm thấy đơn vị."))
-    profile = selectors.unit_profile(unit=unit, period_key=request.GET.get("period"), staff=is_staff_request(request))
+    profile = selectors.unit_profile(unit=unit, period_key=request.GET.get("period"))
     if profile is None:
         raise Http404(_("Kỳ này chưa được công bố hoặc không có số liệu."))
     return profile

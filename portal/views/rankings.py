@@ -8,17 +8,14 @@ from django_tables2 import RequestConfig
 
 from indicators.formatting import format_number
 from indicators.models import ClassificationBand
+from rankings.ranks import coverage_note
 from units.models import Level
 
 from .. import charts, exports, selectors
 from ..caching import public_cache
 from ..periods import period_key_parse
 from ..tables import RankingTable
-from .common import (
-    DEFAULT_PER_PAGE,
-    PER_PAGE_CHOICES,
-    is_staff_request,
-)
+from .common import DEFAULT_PER_PAGE, PER_PAGE_CHOICES
 
 # --- rankings -------------------------------------------------------------------------------------
 
@@ -28,7 +25,6 @@ class RankingState:
 
     def __init__(self, request, *, parent_ref: str | None = None):
         self.request = request
-        self.staff = is_staff_request(request)
         ref = parent_ref or request.GET.get("parent")
         if ref == "all":
             self.parent = None
@@ -45,8 +41,7 @@ class RankingState:
         self.level = level
         self.scope = selectors.ranking_scope(parent=self.parent, level=level)
         keys = selectors.ranking_period_keys(parent=self.parent, level=level, scope=self.scope)
-        published = set() if self.staff else selectors.published_month_keys(unit=self.parent)
-        self.available = selectors.visible_keys(keys=keys, published=published, staff=self.staff)
+        self.available = selectors.visible_keys(keys=keys)
         asked = request.GET.get("period")
         if asked:
             self.pkey = period_key_parse(asked)
@@ -106,6 +101,7 @@ def rankings(request):
             "per_page_choices": PER_PAGE_CHOICES,
             "data_as_of": as_of,
             "is_demo": is_demo,
+            "coverage_note": coverage_note(table.page_records()),
             "query": query.urlencode(),
             "parent_ref": selectors.unit_ref(state.parent) if state.parent else "all",
         },
@@ -141,7 +137,10 @@ def _ranking_download(state, results, groups, fmt):
                         "unit_name": r.unit.name,
                         "total": r.total,
                         "rank": r.rank,
-                        "rank_of": r.rank_of,
+                        "rank_of": r.rank_of if r.rank else None,
+                        "rank_source": r.rank_source or None,
+                        "peer_count": r.peer_count,
+                        "ranked_count": r.ranked_count,
                         "total_change": r.total_change,
                         "rank_change": r.rank_change,
                         "band": r.band.name if r.band else None,

@@ -19,7 +19,6 @@ from .. import selectors
 from ..caching import public_cache
 from ..openapi import openapi_document
 from ..periods import period_key_parse
-from .common import is_staff_request
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +32,11 @@ def methodology(request):
     indicators = [i for i in catalogue(framework=framework) if i.kind != IndicatorKind.OPERATIONAL]
     operational = [i for i in catalogue(framework=framework) if i.kind == IndicatorKind.OPERATIONAL]
     pkey = period_key_parse(request.GET.get("period")) if request.GET.get("period") else None
-    revisions = []
+    log = []
     if pkey is not None and pkey.kind == "month":
-        home = selectors.home_unit(request)
-        if not is_staff_request(request) and pkey.key not in selectors.published_month_keys(unit=home):
+        log = list(selectors.month_log(pkey=pkey))
+        if not log:
             raise Http404(_("Tháng này chưa được công bố."))
-        revisions = list(selectors.month_revisions(pkey=pkey))
     periods = selectors.periods_with_data()
     return render(
         request,
@@ -49,7 +47,7 @@ def methodology(request):
             "operational": operational,
             "bands": ClassificationBand.objects.order_by("-min_total"),
             "pkey": pkey,
-            "revisions": revisions,
+            "log": log,
             "periods": periods,
         },
     )

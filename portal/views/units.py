@@ -10,7 +10,6 @@ from .common import (
     child_level,
     embeddable,
     groups_chart,
-    is_staff_request,
     profile_or_404,
     published_dispatch_url,
     rank_chart,
@@ -26,7 +25,7 @@ def home(request):
     unit = selectors.home_unit(request)
     context = {"unit": unit}
     if unit is not None:
-        profile = selectors.unit_profile(unit=unit, period_key=None, staff=is_staff_request(request))
+        profile = selectors.unit_profile(unit=unit, period_key=None)
         context["profile"] = profile
         if profile and profile.pkey:
             children = list(
@@ -200,8 +199,7 @@ def embed_children(request, tree, code):
 def compare(request):
     refs = [r for r in request.GET.getlist("u") if r][:4]
     units = [u for u in (selectors.unit_by_ref(r) for r in refs) if u is not None]
-    staff = is_staff_request(request)
-    profiles = [selectors.unit_profile(unit=u, period_key=None, staff=staff) for u in units]
+    profiles = [selectors.unit_profile(unit=u, period_key=None) for u in units]
     profiles = [p for p in profiles if p is not None]
     q = (request.GET.get("q") or "").strip()
     found = list(_unit_search(q)) if q else []

@@ -6,8 +6,9 @@ from django.core import mail
 
 from accounts.models import AuditEvent, UnitAssignment
 from accounts.permissions import user_can
-from indicators.selectors import is_published
-from indicators.services import period_get, publication_publish, publication_unpublish
+from indicators.services import period_get
+from publishing.selectors import is_public as is_published
+from publishing.services import publication_publish, publication_unpublish
 from units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def test_roles_act_on_their_subtree_only(units):
     assert not user_can(inactive, "import", units["thu_sy"])
 
 
-def test_publish_and_unpublish_are_recorded_and_unpublish_needs_a_reason(units):
+def test_publish_and_unpublish_are_recorded_and_unpublish_needs_a_reason(units, demo):
     leader = _user("leader", units["tien_lu"], "leader")
     period = period_get(year=2024, month=8)
     publication_publish(period=period, scope=units["tien_lu"], user=leader)

@@ -17,6 +17,8 @@ from weasyprint.urls import FatalURLFetchingError
 from dispatches import pdf
 from dispatches.services import dispatch_draft, dispatch_freeze
 from indicators.models import Period
+from publishing.selectors import is_public
+from publishing.services import publication_publish
 from units.models import AdministrativeUnit
 
 from .factories import rank_alone, rank_children
@@ -33,7 +35,11 @@ def legacy(code: str) -> AdministrativeUnit:
 
 
 def final_dispatch(unit, year: int, month: int):
-    dispatch = dispatch_draft(unit=unit, period=Period.objects.get(year=year, month=month), user=None)
+    """A leader's dispatch as the workflow makes it: the month published for the unit, then finalised."""
+    period = Period.objects.get(year=year, month=month)
+    if not is_public(period=period, unit=unit):
+        publication_publish(period=period, scope=unit)
+    dispatch = dispatch_draft(unit=unit, period=period, user=None)
     return dispatch_freeze(dispatch=dispatch)
 
 
@@ -353,7 +359,6 @@ def test_overdue_dossiers_and_feedback_by_unit_fill_requirements_and_appendices(
     from indicators.services import Value, indicators_by_code, revision_apply
 
     district = legacy("332")
-    rank_children(parent=district, year=2024, month=8)
     codes = indicators_by_code(framework=framework_for())
     communes = {u.short_name: u for u in district.children.all()}
     figures = {
@@ -373,6 +378,7 @@ def test_overdue_dossiers_and_feedback_by_unit_fill_requirements_and_appendices(
         file_sha256="",
         data_as_of=datetime.datetime(2024, 9, 5, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
     )
+    rank_children(parent=district, year=2024, month=8)  # the leader publishes the month with these counts
     dispatch = final_dispatch(district, 2024, 8)
     assert "hồ sơ quá hạn đang xử lý (Lệ Xá: 12 hồ sơ, Nhật Tân: 3 hồ sơ)" in dispatch.requirements
     assert "phản ánh, kiến nghị quá hạn (An Viên: 5, Nhật Tân: 1)" in dispatch.requirements

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from dispatches import pdf
 from dispatches.models import Dispatch
 from dispatches.services import dispatch_freeze
+from publishing.services import publication_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,10 @@ def test_render_dispatch_by_name_writes_the_final_dispatch_pdf(demo, tmp_path):
     text = " ".join(page.extract_text() for page in PdfReader(out).pages)
     assert "91,34/100 điểm" in " ".join(text.split())
     assert "Đã ghi" in stdout.getvalue()
-    # Once final, the command renders exactly the file the leader downloads.
-    dispatch = dispatch_freeze(dispatch=Dispatch.objects.get(unit__code="328", period__year=2025))
+    # Once published and final, the command renders exactly the file the leader downloads.
+    dispatch = Dispatch.objects.get(unit__code="328", period__year=2025)
+    publication_publish(period=dispatch.period, scope=dispatch.unit)
+    dispatch = dispatch_freeze(dispatch=dispatch)
     call_command("render_dispatch", "--unit", "328", "--period", "2025-02", "--out", str(out), stdout=io.StringIO())
     assert out.read_bytes() == pdf.dispatch_pdf(dispatch)
 

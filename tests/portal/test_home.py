@@ -81,7 +81,8 @@ def test_home_links_the_months_published_dispatch_pdf(client, all_published, set
 
 def test_home_opens_the_latest_month_with_the_units_own_figures(client, demo):
     """Hưng Yên's 2/2025 is published (Mỹ Hào reported) but Tiên Lữ has no figures that month."""
-    from indicators.services import period_get, publication_publish
+    from indicators.services import period_get
+    from publishing.services import publication_publish
     from rankings.services import rankings_compute
     from units.models import AdministrativeUnit
 
@@ -96,7 +97,8 @@ def test_home_opens_the_latest_month_with_the_units_own_figures(client, demo):
 
 
 def test_a_republished_month_says_when_it_was_updated_and_links_the_corrections_log(client, demo):
-    from indicators.services import period_get, publication_publish
+    from indicators.services import period_get
+    from publishing.services import publication_publish
     from rankings.services import rankings_compute
     from units.models import AdministrativeUnit
 

@@ -17,12 +17,12 @@ def _count(client, url, django_assert_num_queries, expected):
 
 
 def test_home_query_count(client, all_published, django_assert_num_queries):
-    _count(client, "/", django_assert_num_queries, 15)
+    _count(client, "/", django_assert_num_queries, 16)
 
 
 def test_unit_profile_query_count(client, all_published, django_assert_num_queries):
     unit = AdministrativeUnit.objects.get(tree="legacy", code="12364")  # merged: predecessors' history too
-    _count(client, f"/don-vi/legacy/{unit.code}/", django_assert_num_queries, 13)
+    _count(client, f"/don-vi/legacy/{unit.code}/", django_assert_num_queries, 16)
 
 
 def test_district_profile_query_count(client, all_published, django_assert_num_queries):
@@ -30,14 +30,14 @@ def test_district_profile_query_count(client, all_published, django_assert_num_q
 
 
 def test_map_query_count(client, all_published, django_assert_num_queries):
-    _count(client, "/ban-do/?parent=legacy.332&period=2024-08", django_assert_num_queries, 9)
+    _count(client, "/ban-do/?parent=legacy.332&period=2024-08", django_assert_num_queries, 8)
 
 
 def test_embed_children_query_count(client, all_published, django_assert_num_queries):
-    _count(client, "/nhung/xep-hang/legacy/332/", django_assert_num_queries, 12)
+    _count(client, "/nhung/xep-hang/legacy/332/", django_assert_num_queries, 11)
 
 
 def test_compare_query_count(client, all_published, django_assert_num_queries):
     units = AdministrativeUnit.objects.filter(parent__code="332", tree="legacy").order_by("name")[:3]
     url = "/so-sanh/?" + "&".join(f"u=legacy.{u.code}" for u in units)
-    _count(client, url, django_assert_num_queries, 35)
+    _count(client, url, django_assert_num_queries, 32)

@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators.services import period_get, revision_apply
@@ -22,19 +24,18 @@ def test_rankings_shows_the_latest_published_month_in_rank_order(client, publish
     # 8/2024 is not published: the page opens on 7/2024.
     assert "tháng 7/2024" in html
     assert 'value="2024-08"' not in html
-    rows = list(RankingResult.objects.filter(period_key="2024-07", parent=published).order_by("rank"))
+    rows = list(RankingResult.objects.filter(public=True, period_key="2024-07", parent=published).order_by("rank"))
     names = [r.unit.name for r in rows]
     positions = [html.index(f">{name}</a>") for name in names]
     assert positions == sorted(positions)
     assert f"1/{len(rows)}" in html
 
 
-def test_rankings_unpublished_month_is_404_for_visitors_and_visible_to_staff(client, published, admin_user):
+def test_an_unpublished_month_is_404_for_everyone_even_an_administrator(client, published, admin_user):
     assert client.get(URL + "&period=2024-08").status_code == 404
     client.force_login(admin_user)
-    response = client.get(URL + "&period=2024-08")
-    assert response.status_code == 200
-    assert "89,63" in response.content.decode()  # Thủ Sỹ, first in 8/2024
+    # Staff preview a month on the publishing desk's review page; public pages show the published record.
+    assert client.get(URL + "&period=2024-08").status_code == 404
 
 
 def test_rankings_nothing_published_says_so(client, ranked):
@@ -91,7 +92,7 @@ def test_csv_download_is_what_the_page_shows_with_bom(client, all_published):
 
 
 def test_csv_escapes_formula_like_names(client, all_published):
-    unit = RankingResult.objects.filter(period_key="2024-08", parent=all_published).first().unit
+    unit = RankingResult.objects.filter(public=True, period_key="2024-08", parent=all_published).first().unit
     unit.name = '=HYPERLINK("http://x","bấm")'
     unit.save()
     rows = list(csv.reader(io.StringIO(client.get(URL + "&period=2024-08&format=csv").content.decode("utf-8-sig"))))
@@ -106,7 +107,10 @@ def test_xlsx_download_opens_with_numbers_and_text_cells(client, all_published):
     assert sheet["D1"].value == "Đơn vị"
     assert sheet["D2"].value == "Xã Thủ Sỹ"
     assert sheet["E2"].value == pytest.approx(89.63)
-    assert sheet.max_row == 1 + RankingResult.objects.filter(period_key="2024-08", parent=all_published).count()
+    assert (
+        sheet.max_row
+        == 1 + RankingResult.objects.filter(public=True, period_key="2024-08", parent=all_published).count()
+    )
 
 
 def test_json_download_matches_the_table(client, all_published):
@@ -122,27 +126,25 @@ def test_downloads_of_an_unpublished_month_are_404(client, published):
         assert client.get(URL + f"&period=2024-08&format={fmt}").status_code == 404
 
 
-def test_a_new_revision_shows_at_once_despite_the_cache(client, all_published):
+def test_a_correction_waits_in_the_cache_too_and_a_republication_shows_at_once(client, all_published):
+    from tests.publishing.conftest import correct
+
+    from .factories import publish
+
     url = URL + "&period=2024-08"
     first = client.get(url)
     again = client.get(url)
     assert again["X-Cache"] == "hit" and again["ETag"] == first["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-    # A correction: a new revision and new stored results.
-    result = RankingResult.objects.get(period_key="2024-08", unit__name="Xã Thủ Sỹ")
-    result.total = "89.99"
-    result.save()
-    revision_apply(
-        period=period_get(year=2024, month=8),
-        scope=all_published,
-        values=[],
-        file_name="fix.xlsx",
-        file_sha256="",
-        data_as_of=result.unit.import_revisions.model.objects.first().data_as_of,
-    )
+    thu_sy = RankingResult.objects.get(public=True, period_key="2024-08", scope="peer", unit__name="Xã Thủ Sỹ").unit
+    correct(unit=thu_sy, points="89.99")  # staff's correction: the public page must not change
+    pending = client.get(url)
+    assert pending["ETag"] == first["ETag"] and "89,99" not in pending.content.decode()
+    publish(year=2024, month=8, scope=all_published)  # the leader republishes
     fresh = client.get(url)
     assert fresh["X-Cache"] == "miss" and fresh["ETag"] != first["ETag"]
-    assert "89,99" in fresh.content.decode()
+    html = fresh.content.decode()
+    assert "89,99" in html and "Cập nhật ngày" in html
     assert fresh["Last-Modified"]
 
 
@@ -175,13 +177,16 @@ def test_publishing_a_month_shows_at_once(client, published):
 
 
 def test_a_long_ranking_is_paginated_and_the_pager_keeps_the_state(client, all_published):
-    from indicators.models import ClassificationBand
     from units.models import AdministrativeUnit
 
     parent = AdministrativeUnit.objects.create(
         tree="custom", code="T-PARENT", name="Huyện Thử", short_name="Thử", kind="Huyện", level="district"
     )
-    band = ClassificationBand.objects.order_by("-min_total").first()
+    from indicators.selectors import framework_for, total_indicator
+    from indicators.services import Value
+
+    total = total_indicator(framework=framework_for())
+    values = []
     for i in range(30):
         unit = AdministrativeUnit.objects.create(
             tree="custom",
@@ -192,16 +197,15 @@ def test_a_long_ranking_is_paginated_and_the_pager_keeps_the_state(client, all_p
             level="commune",
             parent=parent,
         )
-        RankingResult.objects.create(
-            period_key="2024-08",
-            unit=unit,
-            parent=parent,
-            level="commune",
-            total=95 - i / 10,
-            rank=i + 1,
-            rank_of=30,
-            band=band,
-        )
+        values.append(Value(unit_id=unit.pk, indicator_id=total.pk, points=Decimal(95) - Decimal(i) / 10))
+    revision_apply(
+        period=period_get(year=2024, month=8),
+        scope=parent,
+        values=values,
+        file_name="thu.xlsx",
+        file_sha256="",
+        data_as_of=timezone.now(),
+    )
     from .factories import publish
 
     publish(year=2024, month=8, scope=parent)
@@ -219,7 +223,7 @@ def test_a_long_ranking_is_paginated_and_the_pager_keeps_the_state(client, all_p
 def test_a_new_search_on_a_seen_ranking_reads_only_its_rows(client, all_published, django_assert_num_queries):
     client.get(URL + "&period=2024-08")
     # Periods, levels, publication and catalogue are kept by data version; the new page reads its rows.
-    with django_assert_num_queries(8):  # + the republication note
+    with django_assert_num_queries(9):  # + the republication note, the publication it names
         response = client.get(URL + "&period=2024-08&q=thuy")
     assert response.status_code == 200 and "Xã Thụy Lôi" in response.content.decode()
 

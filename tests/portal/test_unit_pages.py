@@ -215,7 +215,7 @@ def test_why_it_changed_names_the_groups_and_criteria_that_moved(client, all_pub
     from rankings.models import RankingResult
 
     unit = _unit("Xã Thụy Lôi")
-    result = RankingResult.objects.get(unit=unit, period_key="2024-07", scope="peer")
+    result = RankingResult.objects.get(public=True, unit=unit, period_key="2024-07", scope="peer")
     result.details["why"]["criteria_worse"] = [{"code": "2.2", "measure": "rate", "change": "-3.50"}]
     result.save()
     html = client.get(f"/don-vi/{unit.tree}/{unit.code}/?period=2024-07").content.decode()

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from config.celery import app
-from indicators.selectors import is_published
 from indicators.services import period_get
+from publishing.selectors import is_public as is_published
 from rankings.models import RankingResult, RankingRun
 from units.models import AdministrativeUnit
 
@@ -60,6 +60,6 @@ def test_publish_period_with_an_ambiguous_name_lists_the_candidates_and_publishe
     with pytest.raises(CommandError, match="khớp với nhiều đơn vị") as error:
         call_command("publish_period", "--period", "2024-08", "--scope", "Xã Tân Lập")
     assert "mã" in str(error.value)
-    from indicators.models import Publication
+    from publishing.models import Publication
 
     assert not Publication.objects.exists()

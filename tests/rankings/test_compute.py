@@ -99,21 +99,22 @@ def test_ha_noi_december_2024_flags_groups_that_do_not_add_up_and_keeps_the_offi
     ha_noi = RankingResult.objects.select_related("band").get(
         period_key="2024-12", unit__tree="legacy", unit__code="01"
     )
-    assert (ha_noi.total, ha_noi.rank, ha_noi.rank_of) == (D("62.28"), 1, 1)
+    # The official rank, as published, wins; alone among the provinces in the data it would have none.
+    assert (ha_noi.total, ha_noi.rank, ha_noi.rank_of, ha_noi.rank_source) == (D("62.28"), 61, 63, "published")
+    assert (ha_noi.total_change, ha_noi.details["change_source"]) == (D("1.29"), "published")
     assert ha_noi.group_sum == D("68.80") and ha_noi.sum_mismatch
-    assert ha_noi.details["published_rank"] == [61, 63]
     assert ha_noi.band.name == "Trung bình"
     assert ha_noi.details["groups"]["1"]["points"] == "10.40"
     others = RankingResult.objects.filter(period_key="2024-12", level="province").exclude(pk=ha_noi.pk)
     assert others.count() == 62 and not others.filter(rank__isnull=False).exists()
-    assert set(others.values_list("rank_of", flat=True)) == {1}
+    assert set(others.values_list("rank_of", "ranked_count", "peer_count")) == {(1, 1, 63)}
 
 
 def test_my_hao_february_2025_groups_add_up_within_rounding(demo):
     rankings_compute(period_key="2025-02")
     my_hao = RankingResult.objects.get(period_key="2025-02", unit__tree="legacy", unit__code="328")
     assert my_hao.total == D("91.34") and my_hao.group_sum == D("91.40") and not my_hao.sum_mismatch
-    assert my_hao.details["published_rank"] == [1, 10]
+    assert (my_hao.rank, my_hao.rank_of, my_hao.rank_source) == (1, 10, "published")
     assert my_hao.details["next_band"] is None and my_hao.details["to_next_band"] is None
 
 
@@ -331,7 +332,10 @@ def test_correcting_a_month_also_refreshes_the_changes_of_the_month_after(demo, 
             ranking_run_execute(run_id=run.pk)
     august = RankingResult.objects.get(period_key="2024-08", unit=thu_sy, scope="peer")
     assert august.previous_total == D("80.00")
-    assert august.total_change == D("89.63") - D("80.00")
+    # The file's own change ("6,96") is what the source published and wins; the recomputed one no longer
+    # agrees with it, and the result says so (the preview warns staff).
+    assert (august.total_change, august.details["change_source"]) == (D("6.96"), "published")
+    assert august.details["computed_change"] == str(D("89.63") - D("80.00"))
 
     runs = correct(8, "89.63")
     assert "2024-09" not in {r.period_key for r in runs}  # no figures after August: nothing to refresh

@@ -39,7 +39,8 @@ def tree(db):
 
 
 def _expected(units, totals, key):
-    """Standard competition ranking, written the obvious way: 1 + how many in the group did better."""
+    """Standard competition ranking, written the obvious way: 1 + how many in the group did better; a
+    group where fewer than two units have a total is not ranked."""
     groups = {}
     for unit in units:
         groups.setdefault(key(unit), []).append(unit)
@@ -47,8 +48,8 @@ def _expected(units, totals, key):
     for unit in units:
         peers = [totals[p.pk] for p in groups[key(unit)] if totals[p.pk] is not None]
         mine = totals[unit.pk]
-        rank = None if mine is None else 1 + sum(1 for t in peers if t > mine)
-        expected[unit.pk] = (rank, len(peers))
+        rank = None if mine is None or len(peers) < 2 else 1 + sum(1 for t in peers if t > mine)
+        expected[unit.pk] = (rank, len(peers), len(groups[key(unit)]))
     return expected
 
 
@@ -75,22 +76,25 @@ def test_ranks_follow_standard_competition_ranking_within_peer_groups(tree, data
         if (unit.level, unit.parent_id) not in groups_with_data:
             assert row is None  # nobody in the group has data: no list to be in
             continue
-        assert (row.rank, row.rank_of) == peer[unit.pk], unit.code
-        if row.rank is not None:  # what it takes to climb: reach the lowest total above
+        rank, ranked, peers = peer[unit.pk]
+        assert (row.rank, row.rank_of, row.ranked_count, row.peer_count) == (rank, ranked, ranked, peers), unit.code
+        assert row.rank_source == ("computed" if rank else "")
+        if row.rank is not None:  # what it takes to climb: reach the lowest total above, where all are known
             above = [totals[p.pk] for p in units if (p.level, p.parent_id) == (unit.level, unit.parent_id)]
             above = [t for t in above if t is not None and t > totals[unit.pk]]
-            expected_gap = str(min(above) - totals[unit.pk]) if above else None
+            expected_gap = str(min(above) - totals[unit.pk]) if above and ranked == peers else None
             assert row.details["to_next_rank"] == expected_gap
         assert row.total == totals[unit.pk]
         assert row.parent_id == unit.parent_id
 
     province = _expected([u for u in units if u.level == "commune"], totals, key=lambda u: u.parent.parent_id)
-    for pk, (rank, rank_of) in province.items():
+    for pk, (rank, ranked, peers) in province.items():
         row = stored.get(("province", pk))
-        if rank_of == 0:
+        if ranked == 0:
             assert row is None
         else:
-            assert (row.rank, row.rank_of, row.parent_id) == (rank, rank_of, tree["province"].pk)
+            assert (row.rank, row.rank_of, row.parent_id) == (rank, ranked, tree["province"].pk)
+            assert (row.ranked_count, row.peer_count) == (ranked, peers)
 
     # Read back in rank order, totals never increase and tied totals share a rank.
     for parent in {u.parent_id for u in units}:
@@ -105,4 +109,8 @@ def test_ranks_follow_standard_competition_ranking_within_peer_groups(tree, data
                 assert (a.rank == b.rank) == (a.total == b.total)
                 if a.total != b.total:  # the rank after a tie skips: 1, 2, 2, 4
                     assert b.rank == 1 + sum(1 for r in ranked if r.total > b.total)
-            assert all(r.total is None for r in rows[len(ranked) :])
+            # After the ranked units come those without a total, or a lone total a group of one cannot rank.
+            unranked = rows[len(ranked) :]
+            assert all(r.total is None for r in unranked) or (
+                not ranked and len(unranked) - 1 == sum(1 for r in unranked if r.total is None)
+            )

@@ -10,7 +10,8 @@ import urllib.request
 
 import pytest
 
-from indicators.services import period_get, publication_publish
+from indicators.services import period_get
+from publishing.services import publication_publish
 from rankings.services import rankings_compute
 from units.models import AdministrativeUnit
 

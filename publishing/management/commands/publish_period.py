@@ -3,8 +3,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from indicators.models import IndicatorKind, Publication, Score
-from indicators.services import period_parse, publication_publish
+from indicators.models import IndicatorKind, Score
+from indicators.services import period_parse
+from publishing.models import Publication
+from publishing.services import NothingToPublish, publication_publish
 from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
@@ -48,7 +50,10 @@ class Command(BaseCommand):
             ):
                 self.stdout.write(f"Tháng {period} đã công bố cho {scope.name}; giữ nguyên.")
                 continue
-            publication = publication_publish(period=period, scope=scope)
+            try:
+                publication = publication_publish(period=period, scope=scope)
+            except NothingToPublish as exc:
+                raise CommandError(str(exc)) from None
             self.stdout.write(f"Đã công bố tháng {period} cho {scope.name} (lần {publication.version}).")
 
     def _scope(self, text: str, period) -> AdministrativeUnit:
