@@ -1,23 +1,19 @@
-"""Reads for dispatches: the month's figures a dispatch quotes (as a JSON-ready snapshot), stored rankings, who may act."""
+"""Reads for dispatches: the typed snapshot of the month's figures a dispatch quotes, stored rankings, who may act."""
 
 import datetime
 from collections import defaultdict
 
-from django.db.models import F, Max
+from django.db.models import F, Q
 
 from accounts.permissions import units_within_reach, user_can
-from indicators.models import ClassificationBand, IndicatorKind, Period, Score
-from indicators.selectors import catalogue, framework_for
+from indicators.models import ClassificationBand, ImportRevision, IndicatorKind, IndicatorRole, Period, Score
+from indicators.selectors import catalogue, framework_for, unit_ancestor_ids
 from rankings.models import RankingResult
-from units.models import AdministrativeUnit
+from units.models import AdministrativeUnit, Level
 
-from .models import Dispatch, IssuerProfile
-
-# Operational counts a dispatch lists by subordinate unit (appendices and requirements).
-OVERDUE_CODES = ["overdue.total", "overdue.district", "overdue.commune"]
-PAKN_CODES = ["pakn.not_received", "pakn.late"]
-DIGITISE_CODES = ["digitise.missing_inputs", "digitise.missing_results"]
-OWN_OPERATIONAL_CODES = ["copies.electronic", *OVERDUE_CODES, *PAKN_CODES]
+from . import snapshot as s
+from .models import Dispatch, IssuerProfile, SignedDispatch, UpstreamDocument
+from .snapshot import COUNT_ROLES, DIGITISE_ROLES, OVERDUE_ROLES, PAKN_ROLES
 
 # Dispatch actions → the portal-wide permission that covers them (accounts.permissions).
 ACTIONS = {
@@ -47,7 +43,7 @@ def published_dispatch(*, unit_code: str, period: Period) -> Dispatch | None:
     return (
         Dispatch.objects.filter(unit__code=unit_code, period=period, status=Dispatch.Status.PUBLISHED)
         .exclude(pdf="")
-        .select_related("unit", "period")
+        .select_related("unit", "period", "signed")
         .first()
     )
 
@@ -55,7 +51,9 @@ def published_dispatch(*, unit_code: str, period: Period) -> Dispatch | None:
 def published_dispatches(*, period: Period | None = None):
     """Published dispatches, newest month first (optionally of one month), for the public list."""
     dispatches = (
-        Dispatch.objects.filter(status=Dispatch.Status.PUBLISHED).exclude(pdf="").select_related("unit", "period")
+        Dispatch.objects.filter(status=Dispatch.Status.PUBLISHED)
+        .exclude(pdf="")
+        .select_related("unit", "period", "signed")
     )
     if period is not None:
         dispatches = dispatches.filter(period=period)
@@ -77,6 +75,40 @@ def issuer_profile(*, unit: AdministrativeUnit) -> IssuerProfile:
         )
 
 
+def public_file(dispatch: Dispatch):
+    """The file the public gets for a published dispatch: the signed copy once there is one, never the unsigned."""
+    signed = signed_copy(dispatch=dispatch)
+    return signed.pdf if signed is not None else dispatch.pdf
+
+
+def signed_copy(*, dispatch: Dispatch) -> SignedDispatch | None:
+    try:
+        return dispatch.signed
+    except SignedDispatch.DoesNotExist:
+        return None
+
+
+def upstream_documents(*, unit: AdministrativeUnit, period: Period):
+    """The month's upstream documents a unit's dispatch cites: those entered for it or for a unit above it."""
+    return UpstreamDocument.objects.filter(period=period, scope_id__in=unit_ancestor_ids(unit)).order_by(
+        "issued_on", "pk"
+    )
+
+
+def upstream_pattern(*, scope: AdministrativeUnit, period: Period) -> list[UpstreamDocument]:
+    """The documents entered for the scope in the latest earlier month: the pattern a new month is offered."""
+    earlier = (
+        UpstreamDocument.objects.filter(scope=scope)
+        .filter(Q(period__year__lt=period.year) | Q(period__year=period.year, period__month__lt=period.month))
+        .select_related("period")
+        .order_by("-period__year", "-period__month")
+        .first()
+    )
+    if earlier is None:
+        return []
+    return list(UpstreamDocument.objects.filter(scope=scope, period=earlier.period).select_related("period"))
+
+
 def ranking_rows(*, period_key: str, parent: AdministrativeUnit):
     """The stored peer ranking of `parent`'s subordinate units for the period, in rank order (unranked last)."""
     return (
@@ -94,21 +126,6 @@ def unit_ranking(*, period_key: str, unit: AdministrativeUnit) -> RankingResult 
     )
 
 
-def _num(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def _values(score: Score | None) -> dict:
-    if score is None:
-        return {"points": None, "rate": None, "count": None, "change_text": ""}
-    return {
-        "points": _num(score.points),
-        "rate": _num(score.rate),
-        "count": score.count,
-        "change_text": score.change_text,
-    }
-
-
 def _previous_period(period: Period) -> Period | None:
     year, month = period.previous_key()
     return Period.objects.filter(year=year, month=month).first()
@@ -116,203 +133,235 @@ def _previous_period(period: Period) -> Period | None:
 
 def _peer_word(level: str) -> str:
     return {
-        "province": "tỉnh, thành phố",
-        "district": "huyện/thị xã/thành phố",
-        "commune": "xã, phường, thị trấn",
-        "department": "sở, ban, ngành",
+        Level.PROVINCE: "tỉnh, thành phố",
+        Level.DISTRICT: "huyện/thị xã/thành phố",
+        Level.COMMUNE: "xã, phường, thị trấn",
+        Level.DEPARTMENT: "sở, ban, ngành",
     }.get(level, "đơn vị")
 
 
-def _kinds_word(units: list[AdministrativeUnit]) -> str:
+def _kinds_word(units: list) -> str:
     """ "xã, thị trấn" from the kinds of the subordinate units, in the order the references use."""
-    order = ["sở", "quận", "huyện", "thị xã", "thành phố", "xã", "phường", "thị trấn"]
+    order = ["quận", "huyện", "thị xã", "thành phố", "xã", "phường", "thị trấn"]
     present = {u.kind.lower() for u in units}
     words = [k for k in order if k in present] or ["đơn vị"]
     return ", ".join(words)
 
 
-def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> dict:
-    """Everything a dispatch quotes for the unit and month, as plain JSON values (decimals as strings)."""
-    framework = framework_for(day=period.last_day)
-    indicators = list(catalogue(framework=framework))
-    by_code = {i.code: i for i in indicators}
-    previous = _previous_period(period)
+def _unit_name(unit: AdministrativeUnit) -> s.UnitName:
+    return s.UnitName(code=unit.code, name=unit.name, short_name=unit.short_name, kind=unit.kind, level=unit.level)
 
-    own = {
-        s.indicator.code: s
-        for s in Score.objects.filter(unit=unit, period=period, indicator__framework=framework).select_related(
-            "indicator", "revision"
-        )
-    }
-    own_previous = (
-        {
-            s.indicator.code: s
-            for s in Score.objects.filter(unit=unit, period=previous, indicator__framework=framework).select_related(
-                "indicator"
-            )
-        }
-        if previous
-        else {}
+
+def _figure(score: Score | None) -> s.Figure:
+    if score is None:
+        return s.Figure()
+    return s.Figure(
+        points=score.points, rate=score.rate, count=score.count, change_text=score.change_text, change=score.change
     )
 
-    ranking = unit_ranking(period_key=period.key, unit=unit)
+
+def _difference(now, before):
+    return now - before if now is not None and before is not None else None
+
+
+def _issuer(unit: AdministrativeUnit) -> s.Issuer:
+    profile = issuer_profile(unit=unit)
+    return s.Issuer(
+        parent_authority=profile.parent_authority,
+        issuing_body=profile.issuing_body,
+        symbol=profile.symbol,
+        place=profile.place,
+        signer_authority=profile.signer_authority,
+        signer_role=profile.signer_role,
+        signer_name=profile.signer_name,
+    )
+
+
+def dispatch_rank(*, total: Score | None, ranking: RankingResult | None) -> s.Rank | None:
+    """The rank a dispatch quotes: the published one (national portal) before the computed one."""
     rank = None
     if ranking and isinstance(ranking.details, dict) and ranking.details.get("published_rank"):
         published = ranking.details["published_rank"]
-        rank = {"rank": int(published[0]), "of": int(published[1]), "published": True}
-    elif own.get("total") and own["total"].rank and own["total"].rank_of:
-        rank = {"rank": own["total"].rank, "of": own["total"].rank_of, "published": True}
+        rank = (int(published[0]), int(published[1]), True)
+    elif total is not None and total.rank and total.rank_of:
+        rank = (total.rank, total.rank_of, True)
     elif ranking and ranking.rank:
-        rank = {"rank": ranking.rank, "of": ranking.rank_of, "published": False}
-    if rank is not None:
-        rank["change"] = ranking.rank_change if ranking else None
+        rank = (ranking.rank, ranking.rank_of, False)
+    if rank is None:
+        return None
+    return s.Rank(rank=rank[0], of=rank[1], published=rank[2], change=ranking.rank_change if ranking else None)
 
-    bands = list(ClassificationBand.objects.all())
-    total_score = own.get("total")
-    total_change = None
-    if ranking and ranking.total_change is not None:
-        total_change = ranking.total_change
-    elif (
-        total_score
-        and total_score.points is not None
-        and own_previous.get("total")
-        and own_previous["total"].points is not None
+
+def _lines(indicators: list, own: dict[int, Score], before: dict[int, Score]) -> tuple[list[s.Line], list[s.Line]]:
+    """The issuing unit's groups and criteria that have a figure, in catalogue order."""
+    groups, criteria = [], []
+    for indicator in indicators:
+        if indicator.kind not in (IndicatorKind.GROUP, IndicatorKind.CRITERION) or indicator.pk not in own:
+            continue
+        score, previous = own[indicator.pk], before.get(indicator.pk)
+        line = s.Line(
+            code=indicator.code,
+            role=indicator.role,
+            name=indicator.name,
+            short_name=indicator.short_name or indicator.name,
+            max_points=indicator.max_points,
+            measure=indicator.measure,
+            count_unit=indicator.count_unit,
+            direction=indicator.direction,
+            parent=indicator.parent.code if indicator.parent else None,
+            figure=_figure(score),
+            change_points=_difference(score.points, previous.points) if previous else None,
+            change_rate=_difference(score.rate, previous.rate) if previous else None,
+        )
+        (groups if indicator.kind == IndicatorKind.GROUP else criteria).append(line)
+    return groups, criteria
+
+
+def _columns(group_indicators: list, sub_scores: dict, unit_ids: list[int]) -> list[s.Column]:
+    """The groups shown beside the ranking: by points where any unit has points, else by rate."""
+    columns = []
+    for indicator in group_indicators:
+        scores = [sub_scores[uid].get(indicator.pk) for uid in unit_ids]
+        has_points = any(sc is not None and sc.points is not None for sc in scores)
+        has_rate = any(sc is not None and sc.rate is not None for sc in scores)
+        if has_points or has_rate:
+            name = indicator.short_name or indicator.name
+            columns.append(s.Column(code=indicator.code, name=name, measure="points" if has_points else "rate"))
+    return columns
+
+
+def _ranked(
+    rows: list[RankingResult], sub_scores: dict, columns: list[s.Column], ids: dict, code_ids: dict
+) -> list[s.RankedUnit]:
+    progress = ids.get(IndicatorRole.PROGRESS)
+    ranked = []
+    for row in rows:
+        scores = sub_scores[row.unit_id]
+        progress_score = scores.get(progress)
+        ranked.append(
+            s.RankedUnit(
+                unit=_unit_name(row.unit),
+                total=row.total,
+                total_change=row.total_change,
+                rank=row.rank,
+                rank_of=row.rank_of,
+                rank_change=row.rank_change,
+                band=row.band.name if row.band else "",
+                groups={
+                    c.code: getattr(scores[code_ids[c.code]], c.measure) if code_ids[c.code] in scores else None
+                    for c in columns
+                },
+                progress_rate=progress_score.rate if progress_score else None,
+            )
+        )
+    return ranked
+
+
+def _count_rows(children: list, sub_scores: dict, roles: list[str], ids: dict) -> list[s.CountRow]:
+    """Units with any of the counts, by name; the caller orders them as the appendix does."""
+    rows = []
+    for child in sorted(children, key=lambda u: u.name):
+        scores = sub_scores[child.pk]
+        counts = {role: scores[ids[role]].count for role in roles if role in ids and ids[role] in scores}
+        if any(counts.values()):
+            rows.append(s.CountRow(unit=_unit_name(child), counts=counts))
+    return rows
+
+
+def _revisions(*, current_ids: set[int], unit_ids: list[int], previous: Period | None) -> tuple:
+    """When the quoted figures were taken (the latest data-as-of of the month's revisions) and whether any
+    of them, or of last month's that the changes are measured against, is demo data."""
+    earlier = Score.objects.filter(unit_id__in=unit_ids, period=previous).values("revision_id") if previous else []
+    rows = list(
+        ImportRevision.objects.filter(Q(pk__in=current_ids) | Q(pk__in=earlier)).values_list(
+            "pk", "data_as_of", "is_demo"
+        )
+    )
+    as_of = max((when for pk, when, _demo in rows if pk in current_ids), default=None)
+    return as_of, any(demo for _pk, _when, demo in rows)
+
+
+def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> s.DispatchData:
+    """Everything a dispatch quotes for the unit and month, read in a fixed number of queries."""
+    framework = framework_for(day=period.last_day)
+    indicators = list(catalogue(framework=framework))
+    ids = {i.role: i.pk for i in indicators if i.role}
+    code_ids = {i.code: i.pk for i in indicators}
+    total_indicator = next((i for i in indicators if i.kind == IndicatorKind.TOTAL), None)
+    group_indicators = [i for i in indicators if i.kind == IndicatorKind.GROUP]
+    previous = _previous_period(period)
+
+    own, own_previous = {}, {}
+    for score in Score.objects.filter(unit=unit, period__in=[p for p in (period, previous) if p]).filter(
+        indicator__framework=framework
     ):
-        total_change = total_score.points - own_previous["total"].points
+        (own if score.period_id == period.pk else own_previous)[score.indicator_id] = score
+    total_score = own.get(total_indicator.pk) if total_indicator else None
+    previous_total = own_previous.get(total_indicator.pk) if total_indicator else None
+
+    ranking = unit_ranking(period_key=period.key, unit=unit)
+    bands = list(ClassificationBand.objects.all())
+    total_change = ranking.total_change if ranking and ranking.total_change is not None else None
+    if total_change is None and total_score is not None and previous_total is not None:
+        total_change = _difference(total_score.points, previous_total.points)
     band = ranking.band if ranking and ranking.band else None
     if band is None and total_score is not None:
         band = ClassificationBand.band_for(total_score.points, bands)
+    groups, criteria = _lines(indicators, own, own_previous)
 
-    groups, criteria = [], []
-    for indicator in indicators:
-        if indicator.kind not in (IndicatorKind.GROUP, IndicatorKind.CRITERION):
-            continue
-        score = own.get(indicator.code)
-        if score is None:
-            continue
-        before = own_previous.get(indicator.code)
-        row = {
-            "code": indicator.code,
-            "name": indicator.name,
-            "short_name": indicator.short_name or indicator.name,
-            "max_points": _num(indicator.max_points),
-            "measure": indicator.measure,
-            "count_unit": indicator.count_unit,
-            "direction": indicator.direction,
-            "parent": indicator.parent.code if indicator.parent else None,
-            **_values(score),
-            "change_points": _num(score.points - before.points)
-            if before and score.points is not None and before.points is not None
-            else None,
-            "change_rate": _num(score.rate - before.rate)
-            if before and score.rate is not None and before.rate is not None
-            else None,
-        }
-        (groups if indicator.kind == IndicatorKind.GROUP else criteria).append(row)
-
-    operational = {code: _values(own[code]) for code in OWN_OPERATIONAL_CODES if code in own}
-
-    # Subordinate units: the stored ranking, with their group figures beside it.
+    # Subordinate units: the stored ranking, with their group figures and counts beside it.
     rows = list(ranking_rows(period_key=period.key, parent=unit))
-    sub_ids = [r.unit_id for r in rows]
-    sub_scores: dict[int, dict[str, Score]] = defaultdict(dict)
     children = list(AdministrativeUnit.objects.filter(parent=unit).valid_in_month(period.first_day, period.last_day))
-    wanted = [c for c, i in by_code.items() if i.kind == IndicatorKind.GROUP] + (
-        OVERDUE_CODES + PAKN_CODES + DIGITISE_CODES
-    )
-    for score in Score.objects.filter(
-        unit_id__in=set(sub_ids) | {c.pk for c in children}, period=period, indicator__code__in=wanted
-    ).select_related("indicator", "unit"):
-        sub_scores[score.unit_id][score.indicator.code] = score
+    wanted = [i.pk for i in group_indicators] + [ids[r] for r in COUNT_ROLES if r in ids]
+    wanted += [total_indicator.pk] if total_indicator else []
+    sub_ids = {r.unit_id for r in rows} | {c.pk for c in children}
+    sub_scores: dict[int, dict[int, Score]] = defaultdict(dict)
+    for score in Score.objects.filter(unit_id__in=sub_ids, period=period, indicator_id__in=wanted):
+        sub_scores[score.unit_id][score.indicator_id] = score
+    ranked_ids = [r.unit_id for r in rows]
+    columns = _columns(group_indicators, sub_scores, ranked_ids)
+    departments = [r for r in rows if r.level == Level.DEPARTMENT]
+    others = [r for r in rows if r.level != Level.DEPARTMENT]
 
-    group_codes = [g.code for g in indicators if g.kind == IndicatorKind.GROUP]
-    columns = []
-    for code in group_codes:
-        has_points = any(sub_scores[i].get(code) and sub_scores[i][code].points is not None for i in sub_ids)
-        has_rate = any(sub_scores[i].get(code) and sub_scores[i][code].rate is not None for i in sub_ids)
-        if has_points or has_rate:
-            columns.append(
-                {
-                    "code": code,
-                    "name": by_code[code].short_name or by_code[code].name,
-                    "measure": "points" if has_points else "rate",
-                }
-            )
-    subordinates = []
-    for r in rows:
-        scores = sub_scores[r.unit_id]
-        subordinates.append(
-            {
-                "code": r.unit.code,
-                "name": r.unit.name,
-                "short_name": r.unit.short_name,
-                "total": _num(r.total),
-                "total_change": _num(r.total_change),
-                "rank": r.rank,
-                "rank_of": r.rank_of,
-                "rank_change": r.rank_change,
-                "band": r.band.name if r.band else "",
-                "groups": {
-                    c["code"]: _num(getattr(scores[c["code"]], c["measure"]) if c["code"] in scores else None)
-                    for c in columns
-                },
-                "rates": {code: _num(scores[code].rate) for code in group_codes if code in scores},
-            }
-        )
-
-    def counts(codes: list[str]) -> list[dict]:
-        table = []
-        for child in sorted(children, key=lambda u: u.name):
-            values = {code: sub_scores[child.pk][code].count for code in codes if code in sub_scores[child.pk]}
-            if any(values.values()):
-                table.append({"code": child.code, "name": child.name, "short_name": child.short_name, **values})
-        return table
-
-    overdue = sorted(counts(OVERDUE_CODES), key=lambda r: (-(r.get("overdue.total") or 0), r["name"]))
-    pakn = sorted(counts(PAKN_CODES), key=lambda r: (-sum(r.get(c) or 0 for c in PAKN_CODES), r["name"]))
-    digitise = counts(DIGITISE_CODES)
-
-    revisions = {s.revision for s in own.values()} | {
-        s.revision for by in sub_scores.values() for s in by.values() if hasattr(s, "revision")
+    current = {sc.revision_id for sc in own.values()} | {
+        sc.revision_id for by in sub_scores.values() for sc in by.values()
     }
-    as_of = Score.objects.filter(unit_id__in=[unit.pk, *sub_ids], period=period).aggregate(
-        m=Max("revision__data_as_of")
-    )["m"]
+    as_of, uses_demo = _revisions(current_ids=current, unit_ids=[unit.pk, *sub_ids], previous=previous)
+    copies = own.get(ids.get(IndicatorRole.COPIES_ELECTRONIC))
+    sub_units = [c for c in children if c.level != Level.DEPARTMENT] or [r.unit for r in others]
+    year, month = period.previous_key()
     issue_month = period.last_day + datetime.timedelta(days=1)
-    profile = issuer_profile(unit=unit)
-    return {
-        "unit": {
-            "code": unit.code,
-            "name": unit.name,
-            "short_name": unit.short_name,
-            "kind": unit.kind,
-            "level": unit.level,
-            "peer_word": _peer_word(unit.level),
-            "subordinate_word": _kinds_word(children or [r.unit for r in rows]),
-        },
-        "issuer": {
-            "parent_authority": profile.parent_authority,
-            "issuing_body": profile.issuing_body,
-            "symbol": profile.symbol,
-            "place": profile.place,
-            "signer_authority": profile.signer_authority,
-            "signer_role": profile.signer_role,
-            "signer_name": profile.signer_name,
-        },
-        "period": {"key": period.key, "year": period.year, "month": period.month},
-        "previous_period": {"year": period.previous_key()[0], "month": period.previous_key()[1]},
-        "issue_year": issue_month.year,
-        "data_as_of": as_of.isoformat() if as_of else None,
-        "revision_ids": sorted(r.pk for r in revisions if r is not None),
-        "total": {**_values(total_score), "change": _num(total_change)} if total_score else None,
-        "rank": rank,
-        "band": band.name if band else "",
-        "groups": groups,
-        "criteria": criteria,
-        "operational": operational,
-        "columns": columns,
-        "subordinates": subordinates,
-        "overdue": overdue,
-        "pakn": pakn,
-        "digitise": digitise,
-    }
+    return s.DispatchData(
+        unit=_unit_name(unit),
+        peer_word=_peer_word(unit.level),
+        subordinate_word=_kinds_word(sub_units),
+        issuer=_issuer(unit),
+        period=s.Month(year=period.year, month=period.month),
+        previous_period=s.Month(year=year, month=month),
+        issue_year=issue_month.year,
+        data_as_of=as_of,
+        revision_ids=sorted(current),
+        uses_demo=uses_demo,
+        total=_figure(total_score) if total_score else None,
+        total_change=total_change,
+        rank=dispatch_rank(total=total_score, ranking=ranking),
+        band=band.name if band else "",
+        groups=groups,
+        criteria=criteria,
+        copies_electronic=copies.count if copies else None,
+        columns=columns,
+        subordinates=_ranked(others, sub_scores, columns, ids, code_ids),
+        departments=_ranked(departments, sub_scores, columns, ids, code_ids),
+        overdue=sorted(
+            _count_rows(children, sub_scores, OVERDUE_ROLES, ids),
+            key=lambda r: (-(r.get(IndicatorRole.OVERDUE_TOTAL) or 0), r.unit.name),
+        ),
+        pakn=sorted(
+            _count_rows(children, sub_scores, PAKN_ROLES, ids), key=lambda r: (-r.sum(PAKN_ROLES), r.unit.name)
+        ),
+        digitise=_count_rows(children, sub_scores, DIGITISE_ROLES, ids),
+        upstream=[
+            s.UpstreamRef(kind=d.kind, number=d.number, date=d.issued_on, issuer=d.issuer, subject=d.subject)
+            for d in upstream_documents(unit=unit, period=period)
+        ],
+    )

@@ -1,6 +1,10 @@
-"""Writes of dispatches: draft from the data, edit, freeze when final, render once into storage, publish."""
+"""Writes of dispatches: draft from the data, edit, regenerate, freeze when final, render once into storage,
+publish, and attach the signed copy."""
 
+import datetime
+import difflib
 import hashlib
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -12,25 +16,43 @@ from accounts.services import audit_record
 from indicators.models import Period
 from units.models import AdministrativeUnit
 
-from . import pdf, wording
-from .models import Dispatch, RenderState
+from . import pdf, signing, wording
+from .models import Dispatch, RenderState, SignedDispatch
 from .selectors import dispatch_data, issuer_profile
+from .snapshot import DispatchData
 
 EDITABLE_FIELDS = ["subject", "recipients", "legal_bases", "requirements", "cc"]
+FIELD_LABELS = {
+    "subject": "Trích yếu",
+    "recipients": "Kính gửi",
+    "legal_bases": "Căn cứ",
+    "requirements": "Yêu cầu",
+    "cc": "Nơi nhận",
+}
+# Render progress in coarse stages (percent shown to the leader).
+STAGE_PERCENT = {pdf.STAGE_LAYOUT: 20, pdf.STAGE_WRITE: 70, pdf.STAGE_FIELDS: 90}
 
 
-def dispatch_defaults(*, unit: AdministrativeUnit, period: Period, data: dict | None = None) -> dict:
-    """The pre-filled text of a new dispatch: from the issuer's profile and the month's figures."""
+def dispatch_defaults(*, unit: AdministrativeUnit, period: Period, data: DispatchData | None = None) -> dict:
+    """The pre-filled text of a dispatch: from the issuer's profile and the month's figures."""
     data = data or dispatch_data(unit=unit, period=period)
     profile = issuer_profile(unit=unit)
     recipients = profile.recipients or wording.default_recipients(data)
     return {
         "subject": wording.default_subject(data),
         "recipients": recipients,
-        "legal_bases": profile.legal_bases or wording.DECISION_766,
+        "legal_bases": wording.default_legal_bases(data, profile.legal_bases),
         "requirements": wording.default_requirements(data, recipients),
         "cc": profile.cc or "Như trên;\nLưu: VT.",
     }
+
+
+def dispatch_figures_problem(*, unit: AdministrativeUnit, period: Period, data: DispatchData | None = None) -> str:
+    """Why the month cannot be dispatched ("" when it can): it has no figures for the unit or its units."""
+    data = data or dispatch_data(unit=unit, period=period)
+    if data.total or data.groups or data.criteria or data.subordinates or data.departments:
+        return ""
+    return f"Tháng {period} chưa có số liệu của {unit.name} hay các đơn vị trực thuộc: chưa thể tạo công văn."
 
 
 @transaction.atomic
@@ -39,11 +61,13 @@ def dispatch_draft(*, unit: AdministrativeUnit, period: Period, user=None) -> Di
     existing = Dispatch.objects.filter(unit=unit, period=period).first()
     if existing is not None:
         return existing
+    text = dispatch_defaults(unit=unit, period=period)
     return Dispatch.objects.create(
         unit=unit,
         period=period,
         created_by=user if user is not None and user.is_authenticated else None,
-        **dispatch_defaults(unit=unit, period=period),
+        generated_text=text,
+        **text,
     )
 
 
@@ -64,11 +88,84 @@ def dispatch_update(
     return dispatch
 
 
-def dispatch_snapshot(*, dispatch: Dispatch) -> dict:
+def dispatch_snapshot(*, dispatch: Dispatch) -> DispatchData:
     """The data a dispatch quotes: its frozen snapshot when final, the live figures while a draft."""
     if dispatch.frozen_data is not None:
-        return dispatch.frozen_data
+        return DispatchData.from_json(dispatch.frozen_data)
     return dispatch_data(unit=dispatch.unit, period=dispatch.period)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """How regenerating one editable field from the data would change it."""
+
+    field: str
+    label: str
+    current: str
+    regenerated: str
+    edited: bool  # the text differs from what was generated for it: someone wrote it by hand
+
+    @property
+    def diff(self) -> list[tuple[str, str]]:
+        """(mark, line) pairs: "-" removed, "+" added, " " kept."""
+        lines = difflib.ndiff(self.current.splitlines(), self.regenerated.splitlines())
+        return [(line[0], line[2:]) for line in lines if line[:1] in "-+ "]
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """Whether a dispatch quotes older figures or text than the data now gives."""
+
+    figures_changed: bool
+    changes: list[FieldChange]
+
+    @property
+    def stale(self) -> bool:
+        return self.figures_changed or bool(self.changes)
+
+
+def dispatch_staleness(*, dispatch: Dispatch) -> Staleness:
+    """Compare the dispatch with what the current data gives: frozen figures (a final one) and generated text."""
+    live = dispatch_data(unit=dispatch.unit, period=dispatch.period)
+    figures_changed = False
+    if dispatch.frozen_data is not None:
+        frozen = DispatchData.from_json(dispatch.frozen_data)
+        figures_changed = frozen.to_json() != live.to_json()
+    fresh = dispatch_defaults(unit=dispatch.unit, period=dispatch.period, data=live)
+    generated = dispatch.generated_text or {}
+    changes = []
+    for field in EDITABLE_FIELDS:
+        current = getattr(dispatch, field)
+        if fresh[field] == generated.get(field, current) or fresh[field] == current:
+            continue
+        changes.append(
+            FieldChange(
+                field=field,
+                label=FIELD_LABELS[field],
+                current=current,
+                regenerated=fresh[field],
+                edited=field in generated and current != generated[field],
+            )
+        )
+    return Staleness(figures_changed=figures_changed, changes=changes)
+
+
+@transaction.atomic
+def dispatch_regenerate(*, dispatch: Dispatch, fields: list[str], user=None) -> Dispatch:
+    """Rewrite the chosen fields of a draft from the current data; the others keep their text. Every field's
+    generated text is brought up to date, so a kept edit is still known as an edit."""
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if dispatch.status != Dispatch.Status.DRAFT:
+        raise ValidationError("Công văn đã chốt: hãy mở lại dự thảo trước khi tạo lại từ số liệu.")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Không có mục “{', '.join(sorted(unknown))}” trong công văn.")
+    fresh = dispatch_defaults(unit=dispatch.unit, period=dispatch.period)
+    for field in fields:
+        setattr(dispatch, field, fresh[field])
+    dispatch.generated_text = fresh
+    dispatch.save(update_fields=[*EDITABLE_FIELDS, "generated_text", "updated_at"])
+    return dispatch
 
 
 @transaction.atomic
@@ -77,7 +174,11 @@ def dispatch_freeze(*, dispatch: Dispatch, user=None) -> Dispatch:
     dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
     if dispatch.status != Dispatch.Status.DRAFT:
         return dispatch
-    dispatch.frozen_data = dispatch_data(unit=dispatch.unit, period=dispatch.period)
+    data = dispatch_data(unit=dispatch.unit, period=dispatch.period)
+    problem = dispatch_figures_problem(unit=dispatch.unit, period=dispatch.period, data=data)
+    if problem:
+        raise ValidationError(problem)
+    dispatch.frozen_data = data.to_json()
     dispatch.status = Dispatch.Status.FINAL
     dispatch.finalised_at = timezone.now()
     dispatch.finalised_by = user if user is not None and user.is_authenticated else None
@@ -127,15 +228,18 @@ def storage_name(key: str) -> str:
 
 
 def dispatch_render(*, dispatch: Dispatch) -> Dispatch:
-    """Render the frozen dispatch unless a PDF for the same inputs is already stored; point the dispatch at it.
+    """Render the frozen dispatch, with its empty signature fields, unless a PDF for the same inputs is already
+    stored; point the dispatch at it.
 
-    Idempotent: the file is named by the hash of its inputs, so a second run (or a run killed
-    half-way and repeated) finds or rewrites the same file and leaves the same row.
+    Idempotent: the file is named by the hash of its inputs, so a second run (or a run killed half-way and
+    repeated) finds the same file and leaves the same row. The stored file is the one the signatures must
+    extend, so it is never rewritten once there.
     """
     if dispatch.frozen_data is None:
         raise ValueError("Công văn chưa chốt số liệu: không thể tạo tệp PDF.")
+    data = DispatchData.from_json(dispatch.frozen_data)
     text = pdf.dispatch_text(dispatch)
-    key = pdf.render_key(data=dispatch.frozen_data, text=text)
+    key = pdf.render_key(data=data, text=text)
     name = storage_name(key)
     _progress(dispatch, RenderState.RUNNING, 10)
     try:
@@ -143,16 +247,12 @@ def dispatch_render(*, dispatch: Dispatch) -> Dispatch:
             with default_storage.open(name, "rb") as stored:
                 content = stored.read()
         else:
-            html = pdf.document_html(data=dispatch.frozen_data, text=text)
-            _progress(dispatch, RenderState.RUNNING, 20)
-            expected = pdf.expected_pages(dispatch.frozen_data)
-
-            def on_page(number: int) -> None:
-                # Layout is most of the work: 20 % → 80 % over the expected pages, then the PDF is written.
-                _progress(dispatch, RenderState.RUNNING, 20 + min(60, 60 * number // expected))
-
-            content = pdf.html_to_pdf(html, identifier=key, on_page=on_page)
-            _progress(dispatch, RenderState.RUNNING, 90)
+            content = pdf.html_to_pdf(
+                pdf.document_html(data=data, text=text),
+                identifier=key,
+                signature_fields=True,
+                on_stage=lambda stage: _progress(dispatch, RenderState.RUNNING, STAGE_PERCENT[stage]),
+            )
             name = default_storage.save(name, ContentFile(content))
             audit_record(
                 user=None,
@@ -186,3 +286,58 @@ def dispatch_publish(*, dispatch: Dispatch) -> Dispatch:
     Dispatch.objects.filter(pk=dispatch.pk).update(status=Dispatch.Status.PUBLISHED, published_at=timezone.now())
     dispatch.refresh_from_db()
     return dispatch
+
+
+def _signed_name(sha256: str) -> str:
+    return f"dispatches/signed/{sha256}.pdf"
+
+
+@transaction.atomic
+def dispatch_attach_signed(
+    *, dispatch: Dispatch, content: bytes, number: str, issued_on: datetime.date, user=None
+) -> SignedDispatch:
+    """Verify the signed copy of a final dispatch, keep it with the issued number and date, and publish it.
+
+    Refused (signing.SignatureRefused or ValidationError, with the reason in Vietnamese, nothing stored)
+    unless it is the final PDF the portal made with only signatures added, each intact.
+    """
+    dispatch = Dispatch.objects.select_for_update().select_related("unit", "period").get(pk=dispatch.pk)
+    if dispatch.status == Dispatch.Status.DRAFT or dispatch.render_state != RenderState.DONE or not dispatch.pdf:
+        raise ValidationError("Công văn chưa chốt hoặc chưa có tệp PDF để ký: không nhận tệp đã ký.")
+    if SignedDispatch.objects.filter(dispatch=dispatch).exists():
+        raise ValidationError("Công văn này đã có bản ký số; không thay được bản đã ban hành.")
+    if not number.strip():
+        raise ValidationError("Hãy ghi số, ký hiệu văn bản đã cấp (ví dụ “193/UBND-KSTTHC”).")
+    with dispatch.pdf.open("rb") as stored:
+        finalised = stored.read()
+    verification = signing.verify_signed(finalised=finalised, signed=content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    name = default_storage.save(_signed_name(sha256), ContentFile(content))
+    try:
+        signed = SignedDispatch.objects.create(
+            dispatch=dispatch,
+            pdf=name,
+            sha256=sha256,
+            finalised_sha256=hashlib.sha256(finalised).hexdigest(),
+            issued_number=number.strip(),
+            issued_on=issued_on,
+            signer_subject=verification.signer.signer,
+            signed_at=verification.signer.signed_at,
+            trusted=verification.trusted,
+            report=[check.as_json() for check in verification.signatures],
+            uploaded_by=user if user is not None and user.is_authenticated else None,
+        )
+        if dispatch.status != Dispatch.Status.PUBLISHED:
+            dispatch_publish(dispatch=dispatch)
+    except Exception:
+        default_storage.delete(name)
+        raise
+    audit_record(
+        user=user,
+        action="dispatch_final",
+        unit=dispatch.unit,
+        period=dispatch.period,
+        summary=f"Nhận bản ký số công văn {signed.issued_number} tháng {dispatch.period} của {dispatch.unit}",
+        after={"sha256": sha256, "signer": signed.signer_subject, "trusted": signed.trusted},
+    )
+    return signed
