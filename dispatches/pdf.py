@@ -325,17 +325,23 @@ def html_to_pdf(
     """
     stage = on_stage or (lambda _name: None)
     with cyclic_gc_paused(collect_after=True):
-        stage(STAGE_LAYOUT)
-        document = weasyprint.HTML(
-            string=html, base_url=STATIC_DIR.resolve().as_uri() + "/", url_fetcher=StaticFilesOnlyFetcher()
-        ).render(stylesheets=[weasyprint.CSS(string=extra_css)] if extra_css else None)
-        stage(STAGE_WRITE)
-        # A fixed identifier keeps the bytes the same for the same inputs.
-        content = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=(identifier or "dispatch").encode()[:32])
+        content = _lay_out(html, identifier=identifier, extra_css=extra_css, stage=stage)
     if signature_fields:
         stage(STAGE_FIELDS)
         content = signing.add_signature_fields(content)
     return content
+
+
+def _lay_out(html: str, *, identifier: str, extra_css: str, stage: Callable[[str], None]) -> bytes:
+    """Layout (WeasyPrint's `render`), then the PDF (`write_pdf`): the two coarse stages of a render. The laid
+    out document is dropped on return, before the collection that frees it."""
+    stage(STAGE_LAYOUT)
+    document = weasyprint.HTML(
+        string=html, base_url=STATIC_DIR.resolve().as_uri() + "/", url_fetcher=StaticFilesOnlyFetcher()
+    ).render(stylesheets=[weasyprint.CSS(string=extra_css)] if extra_css else None)
+    stage(STAGE_WRITE)
+    # A fixed identifier keeps the bytes the same for the same inputs.
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=(identifier or "dispatch").encode()[:32])
 
 
 def dispatch_pdf(dispatch, *, on_stage: Callable[[str], None] | None = None) -> bytes:

@@ -22,6 +22,7 @@ ACTIONS = {
     "download": "draft_dispatch",
     "finalise": "finalise_dispatch",
     "publish": "finalise_dispatch",
+    "attach": "draft_dispatch",  # the clerk (văn thư) uploads what the leader signed
 }
 
 
@@ -365,3 +366,30 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> s.DispatchData
             for d in upstream_documents(unit=unit, period=period)
         ],
     )
+
+
+def _month_moved(text: str, *, before: Period, now: Period) -> str:
+    """The subject of last month's document, for this month: "tháng 8/2024" → "tháng 9/2024" (also "08/2024")."""
+    for month in (f"{before.month:02d}", str(before.month)):
+        pattern = f"{month}/{before.year}"
+        if pattern in text:
+            replacement = f"{now.month:02d}/{now.year}" if len(month) == 2 else f"{now.month}/{now.year}"
+            return text.replace(pattern, replacement)
+    return text
+
+
+def upstream_suggestions(*, scope: AdministrativeUnit, period: Period) -> list[dict]:
+    """Initial values for this month's documents, from the scope's latest earlier month: same kind, issuer and
+    symbol, the subject moved to this month; the number and date are left for staff to fill."""
+    suggestions = []
+    for document in upstream_pattern(scope=scope, period=period):
+        symbol = document.number.partition("/")[2]
+        suggestions.append(
+            {
+                "kind": document.kind,
+                "number": f"/{symbol}" if symbol else "",
+                "issuer": document.issuer,
+                "subject": _month_moved(document.subject, before=document.period, now=period),
+            }
+        )
+    return suggestions

@@ -4,6 +4,7 @@ publish, and attach the signed copy."""
 import datetime
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from indicators.models import Period
 from units.models import AdministrativeUnit
 
 from . import pdf, signing, wording
-from .models import Dispatch, RenderState, SignedDispatch
+from .models import Dispatch, RenderState, SignedDispatch, UpstreamDocument
 from .selectors import dispatch_data, issuer_profile
 from .snapshot import DispatchData
 
@@ -144,7 +145,7 @@ def dispatch_staleness(*, dispatch: Dispatch) -> Staleness:
                 label=FIELD_LABELS[field],
                 current=current,
                 regenerated=fresh[field],
-                edited=field in generated and current != generated[field],
+                edited=field not in generated or current != generated[field],
             )
         )
     return Staleness(figures_changed=figures_changed, changes=changes)
@@ -341,3 +342,38 @@ def dispatch_attach_signed(
         after={"sha256": sha256, "signer": signed.signer_subject, "trusted": signed.trusted},
     )
     return signed
+
+
+def upstream_document_add(
+    *,
+    scope: AdministrativeUnit,
+    period: Period,
+    kind: str,
+    number: str,
+    issued_on: datetime.date,
+    issuer: str,
+    subject: str,
+    user=None,
+) -> UpstreamDocument:
+    """Record an upstream document of the month for a scope; its dispatches cite it in "Căn cứ"."""
+    number = number.strip()
+    if not re.fullmatch(r"\d+/\S+", number):
+        raise ValidationError({"number": "Số, ký hiệu phải có số trước dấu “/”, ví dụ “303/VPUB-PVHCC&KSTT”."})
+    if UpstreamDocument.objects.filter(scope=scope, period=period, number=number).exists():
+        raise ValidationError({"number": f"Văn bản số {number} đã được nhập cho {scope.name}, tháng {period}."})
+    if not issuer.strip() or not subject.strip():
+        raise ValidationError("Cơ quan ban hành và trích yếu không được để trống.")
+    return UpstreamDocument.objects.create(
+        scope=scope,
+        period=period,
+        kind=kind.strip() or "Công văn",
+        number=number,
+        issued_on=issued_on,
+        issuer=issuer.strip(),
+        subject=subject.strip(),
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def upstream_document_delete(*, document: UpstreamDocument) -> None:
+    document.delete()

@@ -6,61 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatches', '0002_render_state'),
-        ('indicators', '0006_role_and_rank_constraints'),
-        ('units', '0001_initial'),
+        ("dispatches", "0002_render_state"),
+        ("indicators", "0006_role_and_rank_constraints"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dispatch',
-            name='generated_text',
-            field=models.JSONField(blank=True, default=dict, help_text='The text each editable field was generated with from the data, when it was last generated'),
+            model_name="dispatch",
+            name="generated_text",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="The text each editable field was generated with from the data, when it was last generated",
+            ),
         ),
         migrations.CreateModel(
-            name='SignedDispatch',
+            name="SignedDispatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pdf', models.FileField(upload_to='dispatches/signed/')),
-                ('sha256', models.CharField(help_text="sha256 of the signed file's bytes", max_length=64)),
-                ('finalised_sha256', models.CharField(help_text='sha256 of the final PDF the signatures extend', max_length=64)),
-                ('issued_number', models.CharField(max_length=80, verbose_name='số, ký hiệu đã cấp')),
-                ('issued_on', models.DateField(verbose_name='ngày ban hành')),
-                ('signer_subject', models.CharField(max_length=300, verbose_name='người ký')),
-                ('signed_at', models.DateTimeField(verbose_name='ký lúc')),
-                ('trusted', models.BooleanField(help_text='Mọi chữ ký đều dẫn tới một chứng thư gốc được cấu hình là tin cậy.', verbose_name='chứng thư tin cậy')),
-                ('report', models.JSONField(default=list, verbose_name='kết quả kiểm tra chữ ký')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('dispatch', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='signed', to='dispatches.dispatch')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("pdf", models.FileField(upload_to="dispatches/signed/")),
+                ("sha256", models.CharField(help_text="sha256 of the signed file's bytes", max_length=64)),
+                (
+                    "finalised_sha256",
+                    models.CharField(help_text="sha256 of the final PDF the signatures extend", max_length=64),
+                ),
+                ("issued_number", models.CharField(max_length=80, verbose_name="số, ký hiệu đã cấp")),
+                ("issued_on", models.DateField(verbose_name="ngày ban hành")),
+                ("signer_subject", models.CharField(max_length=300, verbose_name="người ký")),
+                ("signed_at", models.DateTimeField(verbose_name="ký lúc")),
+                (
+                    "trusted",
+                    models.BooleanField(
+                        help_text="Mọi chữ ký đều dẫn tới một chứng thư gốc được cấu hình là tin cậy.",
+                        verbose_name="chứng thư tin cậy",
+                    ),
+                ),
+                ("report", models.JSONField(default=list, verbose_name="kết quả kiểm tra chữ ký")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "dispatch",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="signed", to="dispatches.dispatch"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'công văn đã ký số',
-                'verbose_name_plural': 'công văn đã ký số',
+                "verbose_name": "công văn đã ký số",
+                "verbose_name_plural": "công văn đã ký số",
             },
         ),
         migrations.CreateModel(
-            name='UpstreamDocument',
+            name="UpstreamDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(default='Công văn', max_length=60, verbose_name='loại văn bản')),
-                ('number', models.CharField(help_text='Ví dụ “303/VPUB-PVHCC&KSTT”.', max_length=80, verbose_name='số, ký hiệu')),
-                ('issued_on', models.DateField(verbose_name='ngày ban hành')),
-                ('issuer', models.CharField(help_text='Ví dụ “Văn phòng UBND tỉnh Hưng Yên”.', max_length=200, verbose_name='cơ quan ban hành')),
-                ('subject', models.TextField(help_text='Sau “về việc”.', verbose_name='trích yếu')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='upstream_documents', to='indicators.period')),
-                ('scope', models.ForeignKey(help_text='Công văn của đơn vị này và các đơn vị cấp dưới trích dẫn văn bản.', on_delete=django.db.models.deletion.PROTECT, related_name='upstream_documents', to='units.administrativeunit', verbose_name='phạm vi')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(default="Công văn", max_length=60, verbose_name="loại văn bản")),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="Ví dụ “303/VPUB-PVHCC&KSTT”.", max_length=80, verbose_name="số, ký hiệu"
+                    ),
+                ),
+                ("issued_on", models.DateField(verbose_name="ngày ban hành")),
+                (
+                    "issuer",
+                    models.CharField(
+                        help_text="Ví dụ “Văn phòng UBND tỉnh Hưng Yên”.",
+                        max_length=200,
+                        verbose_name="cơ quan ban hành",
+                    ),
+                ),
+                ("subject", models.TextField(help_text="Sau “về việc”.", verbose_name="trích yếu")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="upstream_documents",
+                        to="indicators.period",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ForeignKey(
+                        help_text="Công văn của đơn vị này và các đơn vị cấp dưới trích dẫn văn bản.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="upstream_documents",
+                        to="units.administrativeunit",
+                        verbose_name="phạm vi",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'văn bản cấp trên của tháng',
-                'verbose_name_plural': 'văn bản cấp trên của tháng',
-                'ordering': ['issued_on', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('period', 'scope', 'number'), name='upstream_document_unique_number')],
+                "verbose_name": "văn bản cấp trên của tháng",
+                "verbose_name_plural": "văn bản cấp trên của tháng",
+                "ordering": ["issued_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period", "scope", "number"), name="upstream_document_unique_number"
+                    )
+                ],
             },
         ),
     ]

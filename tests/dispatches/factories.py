@@ -1,67 +1,84 @@
-"""Test data for dispatches: stored ranking rows computed from the demo scores, as the ranking task would store them."""
+"""Test data for dispatches, built through the real services: figures by `revision_apply`, rankings by
+`rankings_compute` (the code the Celery task runs), departments as units of level department."""
 
+import datetime
+import random
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from indicators.models import ClassificationBand, Period, Score
-from rankings.models import RankingResult
-from units.models import AdministrativeUnit
+from indicators.models import Period
+from indicators.selectors import framework_for
+from indicators.services import Value, indicators_by_code, period_get, revision_apply
+from rankings.services import rankings_compute
+from units.models import AdministrativeUnit, Level, Tree
 
-
-def _ranks(totals: dict[int, Decimal]) -> dict[int, int]:
-    """Competition ranking ("1, 2, 2, 4"), highest total first."""
-    ordered = sorted(totals.values(), reverse=True)
-    return {unit_id: ordered.index(total) + 1 for unit_id, total in totals.items()}
-
-
-def rank_children(*, parent: AdministrativeUnit, year: int, month: int) -> list[RankingResult]:
-    """Peer rows of `parent`'s children for the month, with change against the month before when it has figures."""
-    period = Period.objects.get(year=year, month=month)
-    prev = Period.objects.filter(year=year if month > 1 else year - 1, month=month - 1 if month > 1 else 12).first()
-
-    def totals(p):
-        if p is None:
-            return {}
-        scores = Score.objects.filter(unit__parent=parent, period=p, indicator__code="total", points__isnull=False)
-        return {s.unit_id: s.points for s in scores}
-
-    now, before = totals(period), totals(prev)
-    ranks, previous_ranks = _ranks(now), _ranks(before)
-    bands = list(ClassificationBand.objects.all())
-    rows = []
-    for unit_id, total in now.items():
-        unit = AdministrativeUnit.objects.get(pk=unit_id)
-        rows.append(
-            RankingResult.objects.create(
-                period_key=period.key,
-                scope=RankingResult.Scope.PEER,
-                unit=unit,
-                parent=parent,
-                level=unit.level,
-                total=total,
-                rank=ranks[unit_id],
-                rank_of=len(now),
-                previous_total=before.get(unit_id),
-                total_change=total - before[unit_id] if unit_id in before else None,
-                previous_rank=previous_ranks.get(unit_id),
-                rank_change=previous_ranks[unit_id] - ranks[unit_id] if unit_id in previous_ranks else None,
-                band=ClassificationBand.band_for(total, bands),
-            )
-        )
-    return sorted(rows, key=lambda r: (r.rank, r.unit.name))
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+D = Decimal
+GROUP_MAX = {"1": 18, "2": 20, "3": 12, "4": 10, "5": 18, "6": 22}
+# Hà Nội's departments as its overdue-dossier appendix prints them, with the dossiers each had overdue.
+HA_NOI_DEPARTMENTS = [("Sở Tư pháp", 11212), ("Sở Tài nguyên và Môi trường", 4573), ("Sở Giao thông vận tải", 1767)]
 
 
-def rank_alone(*, unit: AdministrativeUnit, year: int, month: int, published: tuple[int, int] | None = None):
-    """A unit's own row; `published` is the official rank the national portal gave (stored in details)."""
-    total = Score.objects.get(unit=unit, period__year=year, period__month=month, indicator__code="total").points
-    return RankingResult.objects.create(
-        period_key=f"{year:04d}-{month:02d}",
-        scope=RankingResult.Scope.PEER,
-        unit=unit,
-        parent=unit.parent,
-        level=unit.level,
-        total=total,
-        rank=1,
-        rank_of=1,
-        band=ClassificationBand.band_for(total, list(ClassificationBand.objects.all())),
-        details={"published_rank": list(published)} if published else {},
+def legacy(code: str) -> AdministrativeUnit:
+    return AdministrativeUnit.objects.get(tree=Tree.LEGACY, code=code)
+
+
+def apply_figures(*, period: Period, scope: AdministrativeUnit, figures: dict, name: str = "test.xlsx", demo=False):
+    """Write figures {unit: {indicator code: {measure: value}}} as one revision of the month."""
+    codes = indicators_by_code(framework=framework_for())
+    values = [
+        Value(unit_id=unit.pk, indicator_id=codes[code].pk, **measures)
+        for unit, by_code in figures.items()
+        for code, measures in by_code.items()
+    ]
+    return revision_apply(
+        period=period,
+        scope=scope,
+        values=values,
+        file_name=name,
+        file_sha256="",
+        data_as_of=datetime.datetime(period.year + (period.month == 12), period.month % 12 + 1, 6, 9, 0, tzinfo=TZ),
+        is_demo=demo,
     )
+
+
+def rank_months(*keys: str) -> None:
+    for key in keys:
+        rankings_compute(period_key=key)
+
+
+def ha_noi_departments() -> list[AdministrativeUnit]:
+    ha_noi = legacy("01")
+    return [
+        AdministrativeUnit.objects.get_or_create(
+            tree=Tree.CUSTOM,
+            code=f"01-SO-{n}",
+            defaults=dict(name=name, short_name=name, kind="Sở", level=Level.DEPARTMENT, parent=ha_noi),
+        )[0]
+        for n, (name, _count) in enumerate(HA_NOI_DEPARTMENTS, start=1)
+    ]
+
+
+def ha_noi_december(*, departments: bool = True) -> AdministrativeUnit:
+    """Hà Nội 12/2024 (the demo's real city figures) with its 30 districts ranked: synthetic totals that span
+    every band, six group figures each (a landscape appendix), overdue dossiers; and its departments."""
+    ha_noi = legacy("01")
+    december = period_get(year=2024, month=12)
+    rng = random.Random(193)
+    districts = list(AdministrativeUnit.objects.filter(parent=ha_noi, level=Level.DISTRICT).valid_on(december.last_day))
+    figures = {}
+    for n, district in enumerate(sorted(districts, key=lambda u: u.code)):
+        total = D(str(round(55 + n * 1.3 + rng.uniform(0, 1), 2)))
+        by_code = {"total": {"points": total}}
+        for group, top in GROUP_MAX.items():
+            by_code[group] = {"points": (total / 100 * top).quantize(D("0.01"))}
+        by_code["overdue.total"] = {"count": 370 - n * 10}
+        by_code["overdue.district"] = {"count": 300 - n * 8}
+        by_code["overdue.commune"] = {"count": 70 - n * 2}
+        figures[district] = by_code
+    if departments:
+        for n, (unit, (_name, overdue)) in enumerate(zip(ha_noi_departments(), HA_NOI_DEPARTMENTS, strict=True)):
+            figures[unit] = {"total": {"points": D("80.5") - n}, "overdue.total": {"count": overdue}}
+    apply_figures(period=december, scope=ha_noi, figures=figures, name="ha-noi-quan-huyen-2024-12.xlsx")
+    rank_months("2024-12")
+    return ha_noi
