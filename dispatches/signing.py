@@ -15,6 +15,7 @@ from asn1crypto import x509
 from django.conf import settings
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel, SuspiciousModification
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
@@ -31,7 +32,7 @@ SIGNER_ANCHOR = "ky-so-nguoi-ky"
 SIGNER_BOX_MM = (56, 26)
 # The issuing body's signature (its seal image): about a third over the signer's, on the left.
 SEAL_FIELD = "ChuKyCoQuan"
-SEAL_SIZE_MM = 36
+SEAL_SIZE_MM = 30
 # The body's signature information on the appendices of the same file: top right of their first page.
 APPENDIX_FIELD = "ChuKyCoQuanPhuLuc"
 APPENDIX_ANCHOR = "ky-so-phu-luc"
@@ -114,6 +115,16 @@ def add_signature_fields(content: bytes) -> bytes:
     for place in field_places(content):
         box = tuple(round(v, 2) for v in place.box)
         append_signature_field(writer, SigFieldSpec(place.name, on_page=place.page, box=box))
+    # "Signatures exist, append only" from the start, as the first signature will set them: the form's flags
+    # are then the same before and after signing, and any other change stands out in the verification.
+    acroform = writer.root["/AcroForm"]
+    acroform["/SigFlags"] = generic.NumberObject(3)
+    writer.update_container(acroform)
+    # pyHanko rewrites the XMP metadata with itself as producer and appends itself to the information
+    # dictionary's; PDF/A (ISO 19005-2, 6.6.3) wants both to say the same, so the dictionary says it too.
+    info = writer.trailer["/Info"]
+    info["/Producer"] = generic.TextStringObject(VENDOR)
+    writer.update_container(info)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -176,6 +187,30 @@ def _check_prefix(*, finalised: bytes, signed: bytes) -> None:
         )
 
 
+def _subject(certificate: x509.Certificate) -> str:
+    """ "Nguyễn Thị Tố Uyên (UBND huyện Tiên Lữ)": the certificate's holder and organisation."""
+    subject = certificate.subject.native
+    name = subject.get("common_name") or certificate.subject.human_friendly
+    organisation = subject.get("organization_name")
+    return f"{name} ({organisation})" if organisation and organisation != name else name
+
+
+_TRUST_PROBLEMS = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "không dẫn tới chứng thư gốc nào được cấu hình là tin cậy",
+    "REVOKED": "chứng thư đã bị thu hồi",
+    "OUT_OF_BOUNDS_NO_POE": "chứng thư hết hạn hoặc chưa có hiệu lực",
+    "EXPIRED": "chứng thư hết hạn",
+    "NOT_YET_VALID": "chứng thư chưa có hiệu lực",
+    "CHAIN_CONSTRAINTS_FAILURE": "chuỗi chứng thư không hợp lệ",
+}
+
+
+def _trust_problem(indication) -> str:
+    if indication is None:
+        return "không xác minh được chuỗi chứng thư"
+    return _TRUST_PROBLEMS.get(indication.name, f"không xác minh được chuỗi chứng thư ({indication.name})")
+
+
 def _check_signature(embedded, context: ValidationContext, base: int) -> SignatureCheck:
     name = embedded.field_name
     try:
@@ -197,11 +232,11 @@ def _check_signature(embedded, context: ValidationContext, base: int) -> Signatu
         raise SignatureRefused(f"Chữ ký số “{name}” không ghi thời điểm ký.")
     return SignatureCheck(
         field=name,
-        signer=status.signing_cert.subject.human_friendly,
+        signer=_subject(status.signing_cert),
         signed_at=when,
         intact=True,
         trusted=bool(status.trusted),
-        trust_problem="" if status.trusted else str(status.trust_problem_indic or "không có chứng thư gốc tin cậy"),
+        trust_problem="" if status.trusted else _trust_problem(status.trust_problem_indic),
         coverage=status.coverage.name,
     )
 
