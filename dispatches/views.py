@@ -1,7 +1,7 @@
 """Staff and leader pages for dispatches (draft, preview, regenerate, final, PDF, publish, signed copy, upstream
 documents) and the public list and download."""
 
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -110,7 +110,7 @@ def dispatch_edit(request, pk: int):
 
 @login_required
 @xframe_options_sameorigin
-@csp_update({"frame-ancestors": ["'self'"]})
+@csp_replace({"frame-ancestors": ["'self'"]})
 def dispatch_preview(request, pk: int):
     """The dispatch as HTML with the PDF's own template; a POST previews unsaved text. The one staff route
     the portal's own pages may frame (every other page keeps frame-ancestors 'none')."""
