@@ -39,9 +39,10 @@ def rank_text(rank: int, of: int) -> str:
 def rank_words(data: DispatchData) -> str:
     """The rank clause of the results ("xếp hạng thứ 13/30 huyện/thị xã/thành phố"), or "" when none is quoted.
 
-    The one place the rank sentence is written: the rule of which rank may be printed lives here.
+    The one place the rank sentence is written: the rule of which rank may be printed lives here. A computed
+    rank among a single unit with data ("01/01") says nothing and is never printed.
     """
-    if data.rank is None:
+    if data.rank is None or (not data.rank.published and data.rank.of < 2):
         return ""
     return f"xếp hạng thứ {rank_text(data.rank.rank, data.rank.of)} {data.peer_word}"
 

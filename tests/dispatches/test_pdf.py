@@ -204,6 +204,7 @@ def test_tien_lu_august_2024_carries_the_reference_facts(tien_lu_pdf):
         "Xã Cương Chính 83,28 -2,60 15/15",
     ]:
         assert fact in text, fact
+    assert "01/01" not in text  # Tiên Lữ is the only district of Hưng Yên with data: no rank "1 of 1"
     paths = save_artifacts(tien_lu_pdf, "dispatch-tien-lu-2024-08")
     assert len(paths) == len(pages_text(tien_lu_pdf)) and all(p.stat().st_size > 10_000 for p in paths)
 

@@ -215,7 +215,9 @@ def test_upstream_page_offers_last_months_pattern_and_saves_this_months(client, 
     url = reverse("dispatches:upstream-list") + "?unit=33&period=2024-09"
     page = client.get(url).content.decode()
     assert 'value="/VPUB-PVHCC&amp;KSTT"' in page and "công bố kết quả đánh giá Bộ chỉ số tháng 9/2024" in page
-    bad = client.post(url, {"kind": "Công văn", "number": "/VPUB", "issued_on": "2024-10-05", "issuer": "VP", "subject": "x"})
+    bad = client.post(
+        url, {"kind": "Công văn", "number": "/VPUB", "issued_on": "2024-10-05", "issuer": "VP", "subject": "x"}
+    )
     assert bad.status_code == 400 and "phải có số trước dấu" in bad.content.decode()
     saved = client.post(
         url,
