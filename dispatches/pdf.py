@@ -326,9 +326,9 @@ def html_to_pdf(
     stage = on_stage or (lambda _name: None)
     with cyclic_gc_paused(collect_after=True):
         content = _lay_out(html, identifier=identifier, extra_css=extra_css, stage=stage)
-    if signature_fields:
-        stage(STAGE_FIELDS)
-        content = signing.add_signature_fields(content)
+        if signature_fields:
+            stage(STAGE_FIELDS)
+            content = signing.add_signature_fields(content)
     return content
 
 
