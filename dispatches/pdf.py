@@ -20,7 +20,7 @@ from django.utils import translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from config.bulkwork import cyclic_gc_paused
-from indicators.formatting import format_number
+from indicators.formatting import column_decimals, format_number
 
 from . import signing, wording
 from .snapshot import OVERDUE_ROLES, PAKN_ROLES, CountRow, DispatchData, RankedUnit
@@ -81,13 +81,6 @@ def _text_lines(text: str) -> list[str]:
 
 def _cell(text, css: str = "") -> dict:
     return {"text": "" if text is None else text, "css": css}
-
-
-def column_decimals(values: list[Decimal | None]) -> int:
-    """The precision a column was published with: the most decimals any of its values carries once the
-    storage's trailing zeros are dropped ("6,96" and "6,6" → 2, so the column prints "6,96" and "6,60")."""
-    places = [-v.normalize().as_tuple().exponent for v in values if v is not None and v == v]
-    return max([p for p in places if p > 0], default=0)
 
 
 def _column(values: list[Decimal | None], *, signed: bool = False) -> list[str]:

@@ -130,8 +130,10 @@ def dispatch_staleness(*, dispatch: Dispatch) -> Staleness:
     live = dispatch_data(unit=dispatch.unit, period=dispatch.period)
     figures_changed = False
     if dispatch.frozen_data is not None:
-        frozen = DispatchData.from_json(dispatch.frozen_data)
-        figures_changed = frozen.to_json() != live.to_json()
+        try:
+            figures_changed = DispatchData.from_json(dispatch.frozen_data).to_json() != live.to_json()
+        except ValueError:  # frozen in an older shape: it can only be older than the data
+            figures_changed = True
     fresh = dispatch_defaults(unit=dispatch.unit, period=dispatch.period, data=live)
     generated = dispatch.generated_text or {}
     changes = []

@@ -120,10 +120,11 @@ def dispatch_preview(request, pk: int):
         form = DispatchTextForm(request.POST, instance=Dispatch(unit=dispatch.unit, period=dispatch.period))
         form.is_valid()
         text = {f: form.cleaned_data.get(f, "") or "" for f in form.Meta.fields}
-    html = pdf.document_html(
-        data=dispatch_snapshot(dispatch=dispatch), text=text, stylesheet_href=static(pdf.STYLESHEET)
-    )
-    return HttpResponse(html)
+    try:
+        data = dispatch_snapshot(dispatch=dispatch)
+    except ValueError as error:  # figures frozen in an older shape
+        return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
+    return HttpResponse(pdf.document_html(data=data, text=text, stylesheet_href=static(pdf.STYLESHEET)))
 
 
 @login_required

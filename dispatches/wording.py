@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from indicators.formatting import format_number
+from indicators.formatting import column_decimals, format_number
 from indicators.models import IndicatorRole
 from units.models import Level
 
@@ -134,11 +134,12 @@ def appendix_value_text(line: Line) -> str:
     return value_text(line)
 
 
-def group_text(group: Line) -> str:
+def group_text(group: Line, decimals: int | None = None) -> str:
+    """ "9,6/10 điểm; đạt tỷ lệ 82,41%"; `decimals` fixes the points' precision (a column of the appendix)."""
     points, rate = group.figure.points, group.figure.rate
     parts = []
     if points is not None:
-        parts.append(f"{format_number(points)}/{format_number(group.max_points)} điểm")
+        parts.append(f"{format_number(points, decimals)}/{format_number(group.max_points)} điểm")
     if rate is not None:
         parts.append(f"đạt tỷ lệ {format_number(rate)}%")
     return "; ".join(parts)
@@ -394,12 +395,14 @@ def summary_rows(data: DispatchData) -> list[dict]:
                 "level": "total",
             }
         )
+    # The groups' points share the column's published precision: "6,0/10" beside "10,4/18", as Hà Nội prints.
+    decimals = column_decimals([g.figure.points for g in data.groups])
     for n, group in enumerate(data.groups, start=2 if data.total else 1):
         rows.append(
             {
                 "no": str(n),
                 "name": group.name,
-                "value": group_text(group).replace("đạt tỷ lệ ", ""),
+                "value": group_text(group, decimals).replace("đạt tỷ lệ ", ""),
                 "change": _capital(_change_of(group.figure, group.change_points, " điểm")),
                 "level": "group",
             }

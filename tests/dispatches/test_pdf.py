@@ -408,3 +408,12 @@ def test_overdue_dossiers_and_feedback_by_unit_fill_requirements_and_appendices(
         ["1", "Xã An Viên", "2", "3", "5"],
         ["2", "Xã Nhật Tân", "", "1", "1"],
     ]
+
+
+def test_ha_noi_summary_keeps_the_groups_published_precision(ha_noi_pdf):
+    summary = [r for _n, table in table_pages(ha_noi_pdf, "Biểu tổng hợp kết quả chung") for r in table]
+    values = {" ".join((r[1] or "").split()): " ".join((r[2] or "").split()) for r in summary if r[1]}
+    # Published as "6.0/10 điểm" beside "10.4/18 điểm": one decimal for every group, never "6/10".
+    assert values["Thanh toán trực tuyến"] == "6,0/10 điểm" and values["Công khai, minh bạch"] == "10,4/18 điểm"
+    assert values["Tỷ lệ đồng bộ hồ sơ"] == "242.300 hồ sơ (70,87%)"
+    assert values["Tổng hợp"] == "62,28 điểm"
