@@ -83,7 +83,7 @@ def _cell(text, css: str = "") -> dict:
     return {"text": "" if text is None else text, "css": css}
 
 
-def _column(values: list[Decimal | None], *, signed: bool = False) -> list[str]:
+def _column(values: list[Decimal | None]) -> list[str]:
     """A numeric column formatted at one precision, the one it was published with."""
     decimals = column_decimals(values)
     return [format_number(v, decimals) if v is not None else "" for v in values]

@@ -282,6 +282,49 @@ def _revisions(*, current_ids: set[int], unit_ids: list[int], previous: Period |
     return as_of, any(demo for _pk, _when, demo in rows)
 
 
+def _own_scores(*, unit, period: Period, previous: Period | None, framework) -> tuple[dict, dict]:
+    """The issuing unit's scores of the month and of the month before, by indicator id (one query)."""
+    own, before = {}, {}
+    months = [p for p in (period, previous) if p]
+    for score in Score.objects.filter(unit=unit, period__in=months, indicator__framework=framework):
+        (own if score.period_id == period.pk else before)[score.indicator_id] = score
+    return own, before
+
+
+def _change_and_band(*, ranking, total: Score | None, previous_total: Score | None):
+    """The total's change (the stored ranking's, else this month's points less last month's) and its band."""
+    change = ranking.total_change if ranking and ranking.total_change is not None else None
+    if change is None and total is not None and previous_total is not None:
+        change = _difference(total.points, previous_total.points)
+    band = ranking.band if ranking and ranking.band else None
+    if band is None and total is not None:
+        band = ClassificationBand.band_for(total.points, list(ClassificationBand.objects.all()))
+    return change, band
+
+
+def _sub_scores(*, unit_ids: set[int], period: Period, indicator_ids: list[int]) -> dict[int, dict[int, Score]]:
+    """The subordinate units' scores of the month, by unit id then indicator id (one query)."""
+    by_unit: dict[int, dict[int, Score]] = defaultdict(dict)
+    for score in Score.objects.filter(unit_id__in=unit_ids, period=period, indicator_id__in=indicator_ids):
+        by_unit[score.unit_id][score.indicator_id] = score
+    return by_unit
+
+
+def _counts(children: list, sub_scores: dict, ids: dict) -> dict[str, list[s.CountRow]]:
+    """The appendices' count tables: overdue dossiers (most first), overdue feedback (most first), undigitised."""
+    overdue_total = IndicatorRole.OVERDUE_TOTAL
+    return {
+        "overdue": sorted(
+            _count_rows(children, sub_scores, OVERDUE_ROLES, ids),
+            key=lambda r: (-(r.get(overdue_total) or 0), r.unit.name),
+        ),
+        "pakn": sorted(
+            _count_rows(children, sub_scores, PAKN_ROLES, ids), key=lambda r: (-r.sum(PAKN_ROLES), r.unit.name)
+        ),
+        "digitise": _count_rows(children, sub_scores, DIGITISE_ROLES, ids),
+    }
+
+
 def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> s.DispatchData:
     """Everything a dispatch quotes for the unit and month, read in a fixed number of queries."""
     framework = framework_for(day=period.last_day)
@@ -291,55 +334,37 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> s.DispatchData
     total_indicator = next((i for i in indicators if i.kind == IndicatorKind.TOTAL), None)
     group_indicators = [i for i in indicators if i.kind == IndicatorKind.GROUP]
     previous = _previous_period(period)
-
-    own, own_previous = {}, {}
-    for score in Score.objects.filter(unit=unit, period__in=[p for p in (period, previous) if p]).filter(
-        indicator__framework=framework
-    ):
-        (own if score.period_id == period.pk else own_previous)[score.indicator_id] = score
+    own, own_previous = _own_scores(unit=unit, period=period, previous=previous, framework=framework)
     total_score = own.get(total_indicator.pk) if total_indicator else None
     previous_total = own_previous.get(total_indicator.pk) if total_indicator else None
-
     ranking = unit_ranking(period_key=period.key, unit=unit)
-    bands = list(ClassificationBand.objects.all())
-    total_change = ranking.total_change if ranking and ranking.total_change is not None else None
-    if total_change is None and total_score is not None and previous_total is not None:
-        total_change = _difference(total_score.points, previous_total.points)
-    band = ranking.band if ranking and ranking.band else None
-    if band is None and total_score is not None:
-        band = ClassificationBand.band_for(total_score.points, bands)
+    total_change, band = _change_and_band(ranking=ranking, total=total_score, previous_total=previous_total)
     groups, criteria = _lines(indicators, own, own_previous)
 
     # Subordinate units: the stored ranking, with their group figures and counts beside it.
     rows = list(ranking_rows(period_key=period.key, parent=unit))
     children = list(AdministrativeUnit.objects.filter(parent=unit).valid_in_month(period.first_day, period.last_day))
     wanted = [i.pk for i in group_indicators] + [ids[r] for r in COUNT_ROLES if r in ids]
-    wanted += [total_indicator.pk] if total_indicator else []
     sub_ids = {r.unit_id for r in rows} | {c.pk for c in children}
-    sub_scores: dict[int, dict[int, Score]] = defaultdict(dict)
-    for score in Score.objects.filter(unit_id__in=sub_ids, period=period, indicator_id__in=wanted):
-        sub_scores[score.unit_id][score.indicator_id] = score
-    ranked_ids = [r.unit_id for r in rows]
-    columns = _columns(group_indicators, sub_scores, ranked_ids)
-    departments = [r for r in rows if r.level == Level.DEPARTMENT]
+    sub_scores = _sub_scores(
+        unit_ids=sub_ids, period=period, indicator_ids=wanted + ([total_indicator.pk] if total_indicator else [])
+    )
+    columns = _columns(group_indicators, sub_scores, [r.unit_id for r in rows])
     others = [r for r in rows if r.level != Level.DEPARTMENT]
-
     current = {sc.revision_id for sc in own.values()} | {
         sc.revision_id for by in sub_scores.values() for sc in by.values()
     }
     as_of, uses_demo = _revisions(current_ids=current, unit_ids=[unit.pk, *sub_ids], previous=previous)
     copies = own.get(ids.get(IndicatorRole.COPIES_ELECTRONIC))
-    sub_units = [c for c in children if c.level != Level.DEPARTMENT] or [r.unit for r in others]
     year, month = period.previous_key()
-    issue_month = period.last_day + datetime.timedelta(days=1)
     return s.DispatchData(
         unit=_unit_name(unit),
         peer_word=_peer_word(unit.level),
-        subordinate_word=_kinds_word(sub_units),
+        subordinate_word=_kinds_word([c for c in children if c.level != Level.DEPARTMENT] or [r.unit for r in others]),
         issuer=_issuer(unit),
         period=s.Month(year=period.year, month=period.month),
         previous_period=s.Month(year=year, month=month),
-        issue_year=issue_month.year,
+        issue_year=(period.last_day + datetime.timedelta(days=1)).year,
         data_as_of=as_of,
         revision_ids=sorted(current),
         uses_demo=uses_demo,
@@ -352,15 +377,8 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period) -> s.DispatchData
         copies_electronic=copies.count if copies else None,
         columns=columns,
         subordinates=_ranked(others, sub_scores, columns, ids, code_ids),
-        departments=_ranked(departments, sub_scores, columns, ids, code_ids),
-        overdue=sorted(
-            _count_rows(children, sub_scores, OVERDUE_ROLES, ids),
-            key=lambda r: (-(r.get(IndicatorRole.OVERDUE_TOTAL) or 0), r.unit.name),
-        ),
-        pakn=sorted(
-            _count_rows(children, sub_scores, PAKN_ROLES, ids), key=lambda r: (-r.sum(PAKN_ROLES), r.unit.name)
-        ),
-        digitise=_count_rows(children, sub_scores, DIGITISE_ROLES, ids),
+        departments=_ranked([r for r in rows if r.level == Level.DEPARTMENT], sub_scores, columns, ids, code_ids),
+        **_counts(children, sub_scores, ids),
         upstream=[
             s.UpstreamRef(kind=d.kind, number=d.number, date=d.issued_on, issuer=d.issuer, subject=d.subject)
             for d in upstream_documents(unit=unit, period=period)

@@ -38,7 +38,7 @@ def test_snapshot_reads_in_a_fixed_number_of_queries(tien_lu, django_assert_num_
     if which == "ha-noi":
         unit, period = ha_noi_december(), Period.objects.get(year=2024, month=12)
     dispatch_data(unit=unit, period=period)  # warm the content types and the catalogue's framework row
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         data = dispatch_data(unit=unit, period=period)
     assert len(data.subordinates) == (15 if which == "tien-lu" else 30)
 
