@@ -139,7 +139,7 @@ def test_signed_copy_verifies_with_each_signature_recorded(finalised, ca, leader
     assert report.signatures[1].signer == "UBND huyện Tiên Lữ"
     assert report.trusted and all(s.intact for s in report.signatures)
     assert abs(report.signer.signed_at - timezone.now()) < datetime.timedelta(minutes=5)
-    save_artifacts(signed, "dispatch-tien-lu-2024-08-signed")
+    save_artifacts(signed, "signed-dispatch-tien-lu-2024-08")
 
 
 def test_an_intact_signature_from_an_unknown_ca_is_recorded_as_untrusted(finalised, ca, leader, body):
