@@ -193,6 +193,12 @@ IMPORT_JUMP_WARNING_POINTS = env_int("IMPORT_JUMP_WARNING_POINTS", 15)
 # Uploads larger than this are written by a Celery worker when a broker is configured.
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
 
+# PEM bundle of the CA certificates the signatures of a signed dispatch are trusted against (in production the
+# Government CA's roots). Unset: signatures are still verified, and recorded as untrusted.
+SIGNATURE_TRUST_ROOTS = env_str("SIGNATURE_TRUST_ROOTS", "")
+if SIGNATURE_TRUST_ROOTS and not Path(SIGNATURE_TRUST_ROOTS).is_file():
+    raise ImproperlyConfiguredEnv(f"SIGNATURE_TRUST_ROOTS: no such file: {SIGNATURE_TRUST_ROOTS}")
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -234,4 +240,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO; a dispatch render would flood the worker's log.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

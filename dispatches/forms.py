@@ -1,4 +1,6 @@
-"""Forms of the staff pages: the dispatch text, and the unit and month of a new draft."""
+"""Forms of the staff pages: the dispatch text, a new draft, regeneration, the signed copy, upstream documents."""
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.services import period_parse
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
-from .models import Dispatch
+from .models import Dispatch, UpstreamDocument
 
 
 class DispatchTextForm(forms.ModelForm):
@@ -29,7 +31,9 @@ class DispatchTextForm(forms.ModelForm):
         }
 
 
-class NewDispatchForm(forms.Form):
+class UnitMonthForm(forms.Form):
+    """A unit (by name or code) and a month, the unit resolved among those valid in that month."""
+
     unit = forms.CharField(label=_("Đơn vị ban hành (tên hoặc mã)"), max_length=200)
     period = forms.CharField(label=_("Tháng (YYYY-MM)"), max_length=7)
 
@@ -47,3 +51,45 @@ class NewDispatchForm(forms.Form):
         except (UnitNotFound, AmbiguousUnit) as error:
             self.add_error("unit", str(error))
         return cleaned
+
+
+NewDispatchForm = UnitMonthForm
+
+
+class RegenerateForm(forms.Form):
+    """Which fields to rewrite from the data (the page ticks those nobody edited by hand)."""
+
+    fields = forms.MultipleChoiceField(
+        label=_("Mục sẽ thay bằng nội dung tạo lại"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, changes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields"].choices = [(c.field, c.label) for c in changes]
+        self.fields["fields"].initial = [c.field for c in changes if not c.edited]
+
+
+class SignedCopyForm(forms.Form):
+    """The clerk's upload of the signed dispatch, with the number and date it was issued under."""
+
+    file = forms.FileField(label=_("Tệp PDF đã ký số"))
+    number = forms.CharField(label=_("Số, ký hiệu văn bản"), max_length=80, help_text=_("Ví dụ “193/UBND-KSTTHC”."))
+    issued_on = forms.DateField(
+        label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        if not re.fullmatch(r"\d+/[\w&.-]+(-[\w&.]+)*", number):
+            raise forms.ValidationError(_("Số, ký hiệu phải có dạng “193/UBND-KSTTHC”."))
+        return number
+
+
+class UpstreamDocumentForm(forms.ModelForm):
+    class Meta:
+        model = UpstreamDocument
+        fields = ["kind", "number", "issued_on", "issuer", "subject"]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "subject": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -64,6 +64,11 @@ class Dispatch(models.Model):
     )
     render_progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
     render_error = models.TextField(_("lỗi tạo PDF"), blank=True)
+    generated_text = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The text each editable field was generated with from the data, when it was last generated",
+    )
     finalised_at = models.DateTimeField(_("chốt lúc"), null=True, blank=True)
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -92,3 +97,66 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period}"
+
+
+class UpstreamDocument(models.Model):
+    """A document of the month from above (the province's results letter) that the dispatches of a scope cite."""
+
+    period = models.ForeignKey("indicators.Period", on_delete=models.PROTECT, related_name="upstream_documents")
+    scope = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("phạm vi"),
+        on_delete=models.PROTECT,
+        related_name="upstream_documents",
+        help_text=_("Công văn của đơn vị này và các đơn vị cấp dưới trích dẫn văn bản."),
+    )
+    kind = models.CharField(_("loại văn bản"), max_length=60, default="Công văn")
+    number = models.CharField(_("số, ký hiệu"), max_length=80, help_text=_("Ví dụ “303/VPUB-PVHCC&KSTT”."))
+    issued_on = models.DateField(_("ngày ban hành"))
+    issuer = models.CharField(
+        _("cơ quan ban hành"), max_length=200, help_text=_("Ví dụ “Văn phòng UBND tỉnh Hưng Yên”.")
+    )
+    subject = models.TextField(_("trích yếu"), help_text=_("Sau “về việc”."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("văn bản cấp trên của tháng")
+        verbose_name_plural = _("văn bản cấp trên của tháng")
+        ordering = ["issued_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "scope", "number"], name="upstream_document_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} số {self.number}"
+
+
+class SignedDispatch(models.Model):
+    """The signed copy of a final dispatch the clerk uploaded, kept with what its verification found."""
+
+    dispatch = models.OneToOneField(Dispatch, on_delete=models.PROTECT, related_name="signed")
+    pdf = models.FileField(upload_to="dispatches/signed/")
+    sha256 = models.CharField(max_length=64, help_text="sha256 of the signed file's bytes")
+    finalised_sha256 = models.CharField(max_length=64, help_text="sha256 of the final PDF the signatures extend")
+    issued_number = models.CharField(_("số, ký hiệu đã cấp"), max_length=80)
+    issued_on = models.DateField(_("ngày ban hành"))
+    signer_subject = models.CharField(_("người ký"), max_length=300)
+    signed_at = models.DateTimeField(_("ký lúc"))
+    trusted = models.BooleanField(
+        _("chứng thư tin cậy"), help_text=_("Mọi chữ ký đều dẫn tới một chứng thư gốc được cấu hình là tin cậy.")
+    )
+    report = models.JSONField(_("kết quả kiểm tra chữ ký"), default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("công văn đã ký số")
+        verbose_name_plural = _("công văn đã ký số")
+
+    def __str__(self) -> str:
+        return f"{self.issued_number} ({self.dispatch})"

@@ -28,6 +28,10 @@ urlpatterns = [
     path("<int:pk>/trang-thai/", views.dispatch_status, name="dispatch-status"),
     path("<int:pk>/pdf/", views.dispatch_download, name="dispatch-download"),
     path("<int:pk>/cong-khai/", views.dispatch_publish_view, name="dispatch-publish"),
+    path("<int:pk>/tao-lai/", views.dispatch_regenerate_view, name="dispatch-regenerate"),
+    path("<int:pk>/ban-ky-so/", views.dispatch_attach_view, name="dispatch-attach"),
+    path("can-cu/", views.upstream_list, name="upstream-list"),
+    path("can-cu/<int:pk>/xoa/", views.upstream_delete, name="upstream-delete"),
     path("cong-khai/", views.public_list, name="public-list"),
     path("cong-khai/<str:unit_code>/<month:period>.pdf", views.public_pdf, name="public-pdf"),
 ]

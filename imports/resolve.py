@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from indicators.models import Period
-from units.models import AdministrativeUnit, UnitAlias
-from units.text import fold, name_key
+from units.models import AdministrativeUnit, Level, UnitAlias
+from units.text import department_kind, fold, name_key
 
 BY_CODE, BY_NAME, BY_KEY, BY_ALIAS, BY_TYPO, BY_CHOICE, TO_CREATE = (
     "code",
@@ -177,6 +177,9 @@ def new_unit_fields(*, text: str, scope: AdministrativeUnit, siblings: list[Admi
     while words and fold(words[0]) in ("ubnd", "uy", "ban", "nhan", "dan"):
         words = words[1:]
     cleaned = " ".join(words) or text.strip()
+    if scope.level == Level.PROVINCE and department_kind(cleaned):
+        # A province's departments are named as printed ("Sở Tư pháp") and rank as their own peer group.
+        return dict(name=cleaned, short_name=cleaned, kind=department_kind(cleaned), level=Level.DEPARTMENT)
     folded = fold(cleaned)
     kinds = [("thi tran", "Thị trấn"), ("tt", "Thị trấn"), ("phuong", "Phường"), ("p", "Phường"), ("xa", "Xã")]
     kinds += [("thi xa", "Thị xã"), ("tx", "Thị xã"), ("quan", "Quận"), ("huyen", "Huyện"), ("thanh pho", "Thành phố")]

@@ -26,3 +26,10 @@ def format_number(value, decimals: int | None = None, *, signed: bool = False) -
     if fraction:
         result += "," + fraction
     return sign + result
+
+
+def column_decimals(values) -> int:
+    """The precision a column of figures was published with: the most decimals any of them carries once the
+    storage's trailing zeros are dropped ("6,96" and "6,6" → 2, so the column prints "6,96" and "6,60")."""
+    places = [-Decimal(str(v)).normalize().as_tuple().exponent for v in values if v is not None and v != ""]
+    return max([p for p in places if p > 0], default=0)

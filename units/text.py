@@ -27,6 +27,34 @@ _PREFIXES = (
 _PREFIX_RE = re.compile(r"^(?:(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")\b\.?\s*)+")
 
 
+# How the name of a department (sở, ban, ngành) under a province begins, folded: "Sở Tư pháp",
+# "Ban Quản lý các khu công nghiệp", "Văn phòng UBND tỉnh", "Công an tỉnh", "Bảo hiểm xã hội tỉnh".
+DEPARTMENT_WORDS = (
+    "so",
+    "ban",
+    "van phong",
+    "thanh tra",
+    "cong an",
+    "bao hiem xa hoi",
+    "kho bac",
+    "cuc thue",
+    "cuc hai quan",
+    "chi cuc",
+    "trung tam",
+)
+
+
+def department_kind(text: str) -> str:
+    """The kind of a department named as printed ("Sở Tư pháp" → "Sở"), or "" when the name is not one."""
+    words = text.split()
+    folded = fold(text).split()
+    for word in sorted(DEPARTMENT_WORDS, key=lambda w: -len(w.split())):
+        size = len(word.split())
+        if folded[:size] == word.split() and len(folded) > size:
+            return " ".join(words[:size])
+    return ""
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ → d) and collapse spaces: "Thụy  Lôi" → "thuy loi"."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -37,20 +37,16 @@ def child_level(unit) -> str:
 
 
 def published_dispatch_url(unit, pkey) -> str | None:
-    """The address of the month's public dispatch PDF, if there is one."""
+    """The public address of the month's dispatch PDF (the signed copy once there is one), if it is public."""
     from indicators.models import Period
     from publishing.selectors import public_dispatches
 
     if pkey.kind != "month":
         return None
     period = Period.objects.filter(year=pkey.year, month=pkey.number).first()
-    dispatch = public_dispatches(period=period).filter(unit=unit).first() if period else None
-    if dispatch is None:
+    if period is None or not public_dispatches(period=period).filter(unit=unit).exists():
         return None
-    try:  # the dispatches app serves published PDFs itself where it has that route
-        return reverse("dispatches:dispatch-download", args=[dispatch.pk])
-    except NoReverseMatch:
-        return dispatch.pdf.url
+    return reverse("dispatches:public-pdf", args=[unit.code, pkey.key])
 
 
 def trend_chart(profile, *, months: int | None = None):

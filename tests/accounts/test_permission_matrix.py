@@ -57,6 +57,9 @@ MATRIX = [
     ("get", "/cong-van/", signed_in(200)),
     ("get", "/cong-van/{dispatch}/", signed_in(200, staff_b=403)),
     ("get", "/cong-van/{dispatch}/xem-truoc/", signed_in(200, staff_b=403)),
+    ("get", "/cong-van/{dispatch}/tao-lai/", signed_in(200, staff_b=403)),
+    ("post", "/cong-van/{dispatch}/ban-ky-so/", signed_in(DONE, staff_b=403)),  # no file: refused with a message
+    ("get", "/cong-van/can-cu/?unit=332&period=2024-08", signed_in(200, staff_b=403)),
     ("post", "/cong-van/{dispatch}/chot/", signed_in(403, leader_a=DONE, admin=DONE)),
     ("get", "/admin/", {**everyone(LOGIN), "admin": 200}),
     ("get", "/admin/accounts/auditevent/", {**everyone(LOGIN), "admin": 200}),

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from dispatches.models import Dispatch, RenderState
 from dispatches.services import dispatch_draft, dispatch_freeze
 from indicators.models import Period
+from publishing.services import publication_publish
 from units.models import AdministrativeUnit
 
 
@@ -20,6 +21,7 @@ def test_finalised_dispatch_is_rendered_by_a_worker_and_stored(demo, settings, t
 
     settings.MEDIA_ROOT = tmp_path
     town = AdministrativeUnit.objects.get(tree="legacy", code="328")
+    publication_publish(period=Period.objects.get(year=2025, month=2), scope=town)
     draft = dispatch_draft(unit=town, period=Period.objects.get(year=2025, month=2), user=None)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False

@@ -47,7 +47,7 @@ def test_a_month_without_any_figures_cannot_be_finalised(tien_lu):
     july = period_get(year=2024, month=7)
     publication_publish(period=july, scope=tien_lu)  # another district's month is published…
     dispatch = dispatch_draft(unit=me_linh, period=july)
-    with pytest.raises(ValidationError, match="chưa được công bố"):
+    with pytest.raises(ValidationError, match="Tháng 7/2024 chưa có số liệu của Huyện Mê Linh"):
         dispatch_freeze(dispatch=dispatch)
     assert Dispatch.objects.get(pk=dispatch.pk).status == Dispatch.Status.DRAFT
 
@@ -58,7 +58,7 @@ def test_a_final_dispatch_quotes_the_published_figures_not_a_pending_correction(
     thu_sy = AdministrativeUnit.objects.get(tree="legacy", code="12367")
     correct(unit=thu_sy, points="51")  # staff's correction, not yet republished
     dispatch = dispatch_freeze(dispatch=dispatch_draft(unit=tien_lu, period=august))
-    row = next(s for s in dispatch.frozen_data["subordinates"] if s["name"] == "Xã Thủ Sỹ")
+    row = next(s for s in dispatch.frozen_data["subordinates"] if s["unit"]["name"] == "Xã Thủ Sỹ")
     assert row["total"] == "89.63" and row["rank"] == 1
     assert not dispatch_superseded(dispatch=dispatch)
     publication_publish(period=august, scope=tien_lu)  # the leader republishes with the correction

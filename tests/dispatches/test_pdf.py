@@ -1,81 +1,43 @@
-"""The dispatch PDF read back: Decree 30 layout, embedded fonts, blocks in order, appendices equal to the data, PDF/A."""
+"""The dispatch PDF read back: Decree 30 layout, embedded fonts, blocks in order, appendices equal to the data,
+figures at their published precision, and every point a signer struck on main."""
 
 import gc
 import io
 import re
 import shutil
-import subprocess
-from pathlib import Path
 
 import pdfplumber
 import pytest
-import weasyprint
-from django.conf import settings
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
 from dispatches import pdf
-from dispatches.services import dispatch_draft, dispatch_freeze
-from indicators.models import Period
-from publishing.selectors import is_public
-from publishing.services import publication_publish
-from units.models import AdministrativeUnit
+from dispatches.services import dispatch_snapshot
 
-from .factories import rank_alone, rank_children
-
-MM = 72 / 25.4
-A4 = (595.28, 841.89)
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+from .factories import ha_noi_december, legacy, rank_months
+from .pdfread import A4, MM, final_dispatch, final_pdf, flat, pages_text, save_artifacts, table_pages
 
 pytestmark = pytest.mark.django_db
 
 
-def legacy(code: str) -> AdministrativeUnit:
-    return AdministrativeUnit.objects.get(tree="legacy", code=code)
-
-
-def final_dispatch(unit, year: int, month: int):
-    """A leader's dispatch as the workflow makes it: the month published for the unit, then finalised."""
-    period = Period.objects.get(year=year, month=month)
-    if not is_public(period=period, unit=unit):
-        publication_publish(period=period, scope=unit)
-    dispatch = dispatch_draft(unit=unit, period=period, user=None)
-    return dispatch_freeze(dispatch=dispatch)
-
-
 @pytest.fixture
-def tien_lu_pdf(demo) -> bytes:
-    district = legacy("332")
-    rank_children(parent=district, year=2024, month=7)
-    rank_children(parent=district, year=2024, month=8)
-    return pdf.dispatch_pdf(final_dispatch(district, 2024, 8))
+def tien_lu_pdf(tien_lu) -> bytes:
+    return final_pdf(tien_lu, 2024, 8)
 
 
 @pytest.fixture
 def my_hao_pdf(demo) -> bytes:
-    town = legacy("328")
-    rank_alone(unit=town, year=2025, month=2, published=(1, 10))
-    return pdf.dispatch_pdf(final_dispatch(town, 2025, 2))
+    rank_months("2025-02")
+    return final_pdf(legacy("328"), 2025, 2)
 
 
-def pages_text(content: bytes) -> list[str]:
-    with pdfplumber.open(io.BytesIO(content)) as document:
-        return [page.extract_text() or "" for page in document.pages]
+@pytest.fixture
+def ha_noi_pdf(demo) -> bytes:
+    return final_pdf(ha_noi_december(), 2024, 12)
 
 
-def flat(content: bytes) -> str:
-    return " ".join(" ".join(pages_text(content)).split())
-
-
-def save_artifacts(content: bytes, name: str) -> list[Path]:
-    """Keep the PDF and its pages as PNG under test-artifacts/ (git-ignored) for a person to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / f"{name}.pdf"
-    target.write_bytes(content)
-    for old in ARTIFACTS.glob(f"{name}-*.png"):
-        old.unlink()
-    subprocess.run(["pdftoppm", "-r", "80", "-png", str(target), str(ARTIFACTS / name)], check=True)
-    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+def words_outside_mark(page) -> list[dict]:
+    return [w for w in page.extract_words() if w["text"] not in ("DỮ", "LIỆU", "MINH", "HỌA")]
 
 
 def test_pages_are_a4_and_text_keeps_decree_30_margins(tien_lu_pdf):
@@ -84,19 +46,17 @@ def test_pages_are_a4_and_text_keeps_decree_30_margins(tien_lu_pdf):
         first = document.pages[0]
         assert (round(first.width, 1), round(first.height, 1)) == (round(A4[0], 1), round(A4[1], 1))
         body_pages = [p for p in document.pages if round(p.width) == round(A4[0])]
-        words = [w for page in body_pages for w in page.extract_words()]
+        words = [w for page in body_pages for w in words_outside_mark(page)]
+        first_page_words = words_outside_mark(body_pages[0])
     left = min(w["x0"] for w in words)
     right = max(w["x1"] for w in words)
-    top = min(w["top"] for w in words)
-    bottom = max(w["bottom"] for w in words)
     # Left 30 mm and right 15 mm: justified lines reach both edges exactly.
     assert left == pytest.approx(30 * MM, abs=1.5)
     assert right == pytest.approx(A4[0] - 15 * MM, abs=1.5)
     # Top and bottom 20 mm (the page number sits in the top margin from page 2 on).
-    first_page_words = words[: len(body_pages[0].extract_words())] if body_pages else words
     assert min(w["top"] for w in first_page_words) >= 20 * MM - 1
-    assert bottom <= A4[1] - 20 * MM + 1
-    assert top >= 10 * MM
+    assert max(w["bottom"] for w in words) <= A4[1] - 20 * MM + 1
+    assert min(w["top"] for w in words) >= 10 * MM
 
 
 def test_fonts_are_liberation_serif_embedded_and_body_is_14pt(tien_lu_pdf):
@@ -116,7 +76,7 @@ def test_fonts_are_liberation_serif_embedded_and_body_is_14pt(tien_lu_pdf):
         start = line.index("Căn cứ Quyết định")
         sizes = {round(c["size"], 1) for c in chars[start : start + 40]}
         assert sizes == {14.0}
-        header_sizes = {round(c["size"], 1) for c in chars if c["top"] < 40 * MM}
+        header_sizes = {round(c["size"], 1) for c in chars if 20 * MM < c["top"] < 40 * MM}
         assert header_sizes <= {12.0, 12.5, 13.0, 13.5, 14.0}
 
 
@@ -149,7 +109,8 @@ def test_blocks_come_in_the_prescribed_order(tien_lu_pdf):
     blocks = [
         "Kính gửi:",
         "Căn cứ Quyết định số 766/QĐ-TTg",
-        "Tổng hợp các nhóm chỉ số của huyện Tiên Lữ đạt 88,03/100 điểm",
+        "1. Tổng hợp các nhóm chỉ số của huyện Tiên Lữ đạt 88,03/100 điểm",
+        "2. Kết quả cụ thể của một số nhóm, tiêu chí của các xã, thị trấn",
         "Số liệu được tính tại thời điểm 12h00 ngày 05/9/2024",
         "Căn cứ kết quả nêu trên",
         "Trên đây là kết quả",
@@ -180,28 +141,30 @@ def test_vietnamese_text_is_extracted_intact(tien_lu_pdf):
 def test_page_numbers_start_on_page_two(tien_lu_pdf):
     with pdfplumber.open(io.BytesIO(tien_lu_pdf)) as document:
         for number, page in enumerate(document.pages, start=1):
-            in_top_margin = [w["text"] for w in page.extract_words() if w["bottom"] < 20 * MM]
+            in_top_margin = [w["text"] for w in words_outside_mark(page) if w["bottom"] < 20 * MM]
             assert in_top_margin == ([] if number == 1 else [str(number)])
 
 
-def test_ranking_appendix_lists_the_stored_ranking_in_rank_order(tien_lu_pdf):
+def test_ranking_appendix_lists_the_stored_ranking_in_rank_order_at_published_precision(tien_lu_pdf):
     from rankings.models import RankingResult
 
     expected = list(
-        RankingResult.objects.filter(period_key="2024-08", parent__code="332")
+        RankingResult.objects.filter(public=True, scope="peer", period_key="2024-08", parent__code="332")
         .order_by("rank", "unit__name")
         .values_list("unit__name", "total", "rank")
     )
-    with pdfplumber.open(io.BytesIO(tien_lu_pdf)) as document:
-        page = next(p for p in document.pages if "Phụ lục 2" in (p.extract_text() or ""))
-        table = page.extract_table()
-    rows = [r for r in table if r[0] and r[0].isdigit()]
-    got = [(r[1], r[2], r[4]) for r in rows]
-    want = [
-        (name, f"{total}".replace(".", ",").rstrip("0").rstrip(","), f"{rank}/15") for name, total, rank in expected
+    pages = table_pages(tien_lu_pdf, "Kết quả, xếp hạng Bộ chỉ số")
+    rows = [r for _number, table in pages for r in table if r[0] and r[0].isdigit()]
+    assert [(r[1], r[2], r[4]) for r in rows] == [
+        (name, f"{total:.2f}".replace(".", ","), f"{rank}/15") for name, total, rank in expected
     ]
-    assert got == want
     assert [r[0] for r in rows] == [str(n) for n in range(1, 16)]
+    # The change column as the reference prints it: one precision for the whole column, "6,60", "2,00", "3,30".
+    changes = {r[1]: r[3] for r in rows}
+    assert changes["Xã Hải Triều"] == "6,60" and changes["Thị trấn Vương"] == "2,00"
+    assert changes["Xã Minh Phượng"] == "3,30" and changes["Xã Nhật Tân"] == "-0,80"
+    assert all(re.fullmatch(r"-?\d+,\d\d", change) for change in changes.values()), changes
+    assert all(re.fullmatch(r"\d+,\d\d", r[2]) for r in rows)  # "86,20" beside "89,63", never "86,2"
 
 
 def test_pdf_declares_pdfa_and_carries_title_and_author(tien_lu_pdf):
@@ -214,9 +177,11 @@ def test_pdf_declares_pdfa_and_carries_title_and_author(tien_lu_pdf):
     assert "/OutputIntents" in reader.trailer["/Root"]
 
 
-def test_same_inputs_give_the_same_bytes(demo):
+def test_same_inputs_give_the_same_laid_out_bytes(demo):
     dispatch = final_dispatch(legacy("328"), 2025, 2)
-    assert pdf.dispatch_pdf(dispatch) == pdf.dispatch_pdf(dispatch)
+    data, text = dispatch_snapshot(dispatch=dispatch), pdf.dispatch_text(dispatch)
+    html = pdf.document_html(data=data, text=text)
+    assert pdf.html_to_pdf(html, identifier="x") == pdf.html_to_pdf(html, identifier="x")
 
 
 def test_tien_lu_august_2024_carries_the_reference_facts(tien_lu_pdf):
@@ -236,9 +201,10 @@ def test_tien_lu_august_2024_carries_the_reference_facts(tien_lu_pdf):
         "- Lưu: VT.",
         "CHÁNH VĂN PHÒNG",
         "Xã Thủ Sỹ 89,63 6,96 1/15",
-        "Xã Cương Chính 83,28 -2,6 15/15",
+        "Xã Cương Chính 83,28 -2,60 15/15",
     ]:
         assert fact in text, fact
+    assert "01/01" not in text  # Tiên Lữ is the only district of Hưng Yên with data: no rank "1 of 1"
     paths = save_artifacts(tien_lu_pdf, "dispatch-tien-lu-2024-08")
     assert len(paths) == len(pages_text(tien_lu_pdf)) and all(p.stat().st_size > 10_000 for p in paths)
 
@@ -265,17 +231,86 @@ def test_my_hao_february_2025_carries_the_reference_facts(my_hao_pdf):
         "Nguyễn Quốc Khánh",
     ]:
         assert fact in text, fact
+    # The summary appendix keeps the count's unit: "3 hồ sơ (0,08%)", not "3 (0,08%)".
+    summary = [r for _n, table in table_pages(my_hao_pdf, "Biểu tổng hợp kết quả chung") for r in table]
+    values = {" ".join((r[1] or "").split()): r[2] for r in summary if r[1]}
+    assert values["Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa"] == "3 hồ sơ (0,08%)"
     save_artifacts(my_hao_pdf, "dispatch-my-hao-2025-02")
 
 
+def test_demo_figures_are_marked_on_every_page_and_real_ones_never(tien_lu_pdf, my_hao_pdf):
+    # Tiên Lữ 8/2024 measures its changes against the synthetic 7/2024 demo revision.
+    tien_lu_pages = pages_text(tien_lu_pdf)
+    assert all("DỮ LIỆU MINH HỌA" in page for page in tien_lu_pages), [p[:60] for p in tien_lu_pages]
+    with pdfplumber.open(io.BytesIO(tien_lu_pdf)) as document:
+        for page in document.pages:
+            mark = page.search("DỮ LIỆU MINH HỌA")
+            assert mark and mark[0]["bottom"] < 20 * MM  # in the top margin, clear of the text
+    assert not any("MINH HỌA" in page for page in pages_text(my_hao_pdf))
+
+
+def test_signature_block_never_stands_alone_on_a_page(demo):
+    """Hưng Yên 2/2025 on main put "Nơi nhận" and the signature alone on page 2; the closing lines go with them."""
+    rank_months("2025-02")
+    content = final_pdf(legacy("33"), 2025, 2)
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        page = next(p for p in document.pages if p.search("Nơi nhận:"))
+        cc_top = page.search("Nơi nhận:")[0]["top"]
+        closing = page.search("Trên đây là kết quả")
+        assert closing and closing[0]["top"] < cc_top
+        body_lines = {round(w["top"]) for w in words_outside_mark(page) if 20 * MM < w["top"] < cc_top}
+        assert len(body_lines) >= 2
+    save_artifacts(content, "dispatch-hung-yen-2025-02")
+
+
+def test_results_of_a_unit_without_its_own_total_start_at_one(demo):
+    rank_months("2025-02")
+    text = flat(final_pdf(legacy("33"), 2025, 2))  # Hưng Yên has no total of its own that month
+    assert "1. Kết quả cụ thể của một số nhóm, tiêu chí của các" in text
+    assert "2. Kết quả cụ thể" not in text
+
+
+def test_ha_noi_ranking_appendix_keeps_rows_whole_and_columns_fit(ha_noi_pdf):
+    from dispatches.models import Dispatch
+
+    from .pdfread import header_overflow
+
+    heading = "Kết quả, xếp hạng Bộ chỉ số phục vụ người dân, doanh nghiệp của các quận"
+    pages = table_pages(ha_noi_pdf, heading)
+    assert len(pages) >= 2  # the 30 districts run over more than one landscape page
+    rows = [r for _n, table in pages for r in table if r[0] and r[0].isdigit()]
+    # Every row whole on one page: 30 of 30, each with its name, total, rank and band.
+    assert [r[0] for r in rows] == [str(n) for n in range(1, 31)]
+    assert all(r[1] and r[2] and r[4] and r[6] for r in rows), rows
+    data = Dispatch.objects.get(unit__code="01", period__year=2024).frozen_data
+    assert len(data["subordinates"]) == 30
+    # "Trung bình" never wraps; "STT" stays inside its cell.
+    bands = [r[6] for r in rows]
+    assert "Trung bình" in bands and all("\n" not in band for band in bands)
+    assert header_overflow(ha_noi_pdf, heading, 0, "STT") <= 0
+    save_artifacts(ha_noi_pdf, "dispatch-ha-noi-2024-12")
+
+
+def test_unit_names_in_the_attached_note_never_break_across_lines(tien_lu_pdf):
+    with pdfplumber.open(io.BytesIO(tien_lu_pdf)) as document:
+        notes = []
+        for page in document.pages:
+            lines = (page.extract_text() or "").replace("\xa0", " ").splitlines()
+            notes += [
+                (line, lines[n + 1] if n + 1 < len(lines) else "")
+                for n, line in enumerate(lines)
+                if "(Kèm theo" in line or "của UBND" in line
+            ]
+    assert notes
+    for line, after in notes:
+        joined = f"{line} {after}"
+        if "UBND huyện" in joined:
+            assert "UBND huyện Tiên Lữ" in line or "UBND huyện Tiên Lữ" in after, (line, after)
+
+
 def test_wide_ranking_appendix_gets_a_landscape_page_and_headers_repeat(demo):
-    district = legacy("332")
-    rank_children(parent=district, year=2024, month=7)
-    dispatch = final_dispatch(district, 2024, 7)
-    # Four times the communes: the table runs over several pages.
-    data = dict(dispatch.frozen_data)
-    data["subordinates"] = data["subordinates"] * 4
-    content = pdf.html_to_pdf(pdf.document_html(data=data, text=pdf.dispatch_text(dispatch)))
+    ha_noi = ha_noi_december()
+    content = final_pdf(ha_noi, 2024, 12)
     with pdfplumber.open(io.BytesIO(content)) as document:
         landscape = [p for p in document.pages if p.width > p.height]
         assert len(landscape) >= 2
@@ -286,7 +321,6 @@ def test_wide_ranking_appendix_gets_a_landscape_page_and_headers_repeat(demo):
             assert len(header) == 13  # the six groups beside the ranking
         portrait = [p for p in document.pages if p.width < p.height]
         assert portrait and all(round(p.width) == round(A4[0]) for p in portrait)
-    save_artifacts(content, "dispatch-wide-appendix")
 
 
 def test_url_fetcher_refuses_anything_outside_static():
@@ -329,68 +363,58 @@ def test_rendering_frees_its_garbage_and_restores_the_collector():
         gc.enable()
 
 
-def test_lean_user_agent_stylesheet_leaves_the_pdf_unchanged(demo, monkeypatch):
-    # DispatchHTML overrides this WeasyPrint hook; were it renamed, the override would silently do nothing.
-    assert "_ua_stylesheets" in vars(weasyprint.HTML)
-    district = legacy("332")
-    rank_children(parent=district, year=2024, month=8)
-    dispatch = final_dispatch(district, 2024, 8)
-    lean = pdf.dispatch_pdf(dispatch)
-    monkeypatch.setattr(pdf, "DispatchHTML", weasyprint.HTML)
-    assert pdf.dispatch_pdf(dispatch) == lean
-
-
 def test_pdftoppm_is_available_for_artifacts():
     assert shutil.which("pdftoppm"), "apt-get install poppler-utils"
 
 
 def test_rendering_logs_no_warning(demo, caplog):
-    dispatch = final_dispatch(legacy("328"), 2025, 2)
+    rank_months("2025-02")
     with caplog.at_level("WARNING", logger="weasyprint"):
-        pdf.dispatch_pdf(dispatch)
+        final_pdf(legacy("328"), 2025, 2)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
 
 
-def test_overdue_dossiers_and_feedback_by_unit_fill_requirements_and_appendices(demo):
-    import datetime
-    from zoneinfo import ZoneInfo
+def test_overdue_dossiers_and_feedback_by_unit_fill_requirements_and_appendices(tien_lu):
+    from indicators.models import Period
 
-    from indicators.selectors import framework_for
-    from indicators.services import Value, indicators_by_code, revision_apply
+    from .factories import apply_figures, publish_months
 
-    district = legacy("332")
-    codes = indicators_by_code(framework=framework_for())
-    communes = {u.short_name: u for u in district.children.all()}
+    communes = {u.short_name: u for u in tien_lu.children.all()}
     figures = {
         "Nhật Tân": {"overdue.total": 3, "overdue.district": 1, "overdue.commune": 2, "pakn.late": 1},
         "Lệ Xá": {"overdue.total": 12, "overdue.district": 4, "overdue.commune": 8},
         "An Viên": {"pakn.not_received": 2, "pakn.late": 3},
     }
-    revision_apply(
+    apply_figures(
         period=Period.objects.get(year=2024, month=8),
-        scope=district,
-        values=[
-            Value(unit_id=communes[name].pk, indicator_id=codes[code].pk, count=n)
-            for name, counts in figures.items()
-            for code, n in counts.items()
-        ],
-        file_name="qua-han.xlsx",
-        file_sha256="",
-        data_as_of=datetime.datetime(2024, 9, 5, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        scope=tien_lu,
+        figures={
+            communes[name]: {code: {"count": n} for code, n in counts.items()} for name, counts in figures.items()
+        },
+        name="qua-han.xlsx",
     )
-    rank_children(parent=district, year=2024, month=8)  # the leader publishes the month with these counts
-    dispatch = final_dispatch(district, 2024, 8)
+    publish_months(tien_lu, "2024-08")  # the leader republishes the month with the counts
+    dispatch = final_dispatch(tien_lu, 2024, 8)
     assert "hồ sơ quá hạn đang xử lý (Lệ Xá: 12 hồ sơ, Nhật Tân: 3 hồ sơ)" in dispatch.requirements
     assert "phản ánh, kiến nghị quá hạn (An Viên: 5, Nhật Tân: 1)" in dispatch.requirements
     content = pdf.dispatch_pdf(dispatch)
-    text = flat(content)
-    assert "Đối với số liệu về hồ sơ quá hạn được tính lũy kế" in text
-    with pdfplumber.open(io.BytesIO(content)) as document:
-        tables = {}
-        for page in document.pages:
-            page_text = page.extract_text() or ""
-            for number in (3, 4):
-                if f"Phụ lục {number}" in page_text:
-                    tables[number] = [r for r in page.extract_table() if r[0] and r[0].isdigit()]
-    assert tables[3] == [["1", "Xã Lệ Xá", "12", "4", "8"], ["2", "Xã Nhật Tân", "3", "1", "2"]]
-    assert tables[4] == [["1", "Xã An Viên", "2", "3", "5"], ["2", "Xã Nhật Tân", "", "1", "1"]]
+    assert "Đối với số liệu về hồ sơ quá hạn được tính lũy kế" in flat(content)
+    overdue = table_pages(content, "Danh sách hồ sơ quá hạn đang xử lý")
+    pakn = table_pages(content, "Danh sách phản ánh, kiến nghị quá hạn")
+    assert [r for r in overdue[0][1] if r[0] and r[0].isdigit()] == [
+        ["1", "Xã Lệ Xá", "12", "4", "8"],
+        ["2", "Xã Nhật Tân", "3", "1", "2"],
+    ]
+    assert [r for r in pakn[0][1] if r[0] and r[0].isdigit()] == [
+        ["1", "Xã An Viên", "2", "3", "5"],
+        ["2", "Xã Nhật Tân", "", "1", "1"],
+    ]
+
+
+def test_ha_noi_summary_keeps_the_groups_published_precision(ha_noi_pdf):
+    summary = [r for _n, table in table_pages(ha_noi_pdf, "Biểu tổng hợp kết quả chung") for r in table]
+    values = {" ".join((r[1] or "").split()): " ".join((r[2] or "").split()) for r in summary if r[1]}
+    # Published as "6.0/10 điểm" beside "10.4/18 điểm": one decimal for every group, never "6/10".
+    assert values["Thanh toán trực tuyến"] == "6,0/10 điểm" and values["Công khai, minh bạch"] == "10,4/18 điểm"
+    assert values["Tỷ lệ đồng bộ hồ sơ"] == "242.300 hồ sơ (70,87%)"
+    assert values["Tổng hợp"] == "62,28 điểm"

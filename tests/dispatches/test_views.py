@@ -10,21 +10,12 @@ from dispatches.services import dispatch_draft
 from indicators.models import Period
 from units.models import AdministrativeUnit
 
-from .factories import rank_children
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def tien_lu(demo):
-    district = AdministrativeUnit.objects.get(tree="legacy", code="332")
-    rank_children(parent=district, year=2024, month=8)
-    return district
 
 
 def person(username: str, unit: AdministrativeUnit | None, role: str | None):
@@ -71,6 +62,7 @@ def test_staff_of_the_province_edits_and_previews_a_district_draft(client, draft
     preview = client.post(reverse("dispatches:dispatch-preview", args=[draft.pk]), form)
     html = preview.content.decode()
     assert preview.status_code == 200 and preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
     assert "V/v công khai kết quả Bộ chỉ số tháng 8/2024" in html
     assert "Độc lập - Tự do - Hạnh phúc" in html and "/static/css/dispatch.css" in html
     draft.refresh_from_db()
@@ -158,3 +150,84 @@ def test_dispatch_list_query_count_does_not_grow_with_rows(client, tien_lu, djan
     with django_assert_num_queries(6):
         second = client.get(url)
     assert first.content.decode().count("<tr>") + 1 == second.content.decode().count("<tr>")
+
+
+def test_only_the_preview_may_be_framed_and_the_edit_page_has_no_inline_script(client, draft):
+    import re
+
+    client_for(client, person("canbo", draft.unit, Role.STAFF))
+    page = client.get(reverse("dispatches:dispatch-edit", args=[draft.pk]))
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"] and page["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    html = page.content.decode()
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+    assert scripts and all('src="/static/js/' in attrs and not body.strip() for attrs, body in scripts)
+    preview = client.get(reverse("dispatches:dispatch-preview", args=[draft.pk]))
+    policy = preview["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy and "'none'" not in policy.split("frame-ancestors")[1].split(";")[0]
+    # Other staff pages keep the site's policy.
+    listing = client.get(reverse("dispatches:dispatch-list"))
+    assert "frame-ancestors 'none'" in listing["Content-Security-Policy"]
+
+
+def test_regenerate_page_shows_what_changes_before_replacing(client, tien_lu):
+    from .factories import apply_figures, rank_months
+
+    september = Period.objects.get_or_create(year=2024, month=9)[0]
+    apply_figures(period=september, scope=tien_lu, figures={tien_lu: {"total": {"points": 86}}})
+    dispatch = dispatch_draft(unit=tien_lu, period=september, user=None)
+    communes = list(tien_lu.children.valid_on(september.last_day).order_by("code")[:5])
+    apply_figures(
+        period=september,
+        scope=tien_lu,
+        figures={c: {"total": {"points": 70 + n}} for n, c in enumerate(communes)},
+        name="xa.xlsx",
+    )
+    rank_months("2024-09")
+    client_for(client, person("canbo", tien_lu, Role.STAFF))
+    edit = client.get(reverse("dispatches:dispatch-edit", args=[dispatch.pk])).content.decode()
+    assert "Nội dung tạo từ số liệu đã cũ" in edit and "Tạo lại từ số liệu" in edit
+    page = client.get(reverse("dispatches:dispatch-regenerate", args=[dispatch.pk])).content.decode()
+    assert 'name="fields" value="requirements" checked' in page and "còn thấp so với các đơn vị còn lại" in page
+    before = Dispatch.objects.get(pk=dispatch.pk).requirements
+    assert "còn thấp" not in before  # nothing replaced by looking
+    client.post(reverse("dispatches:dispatch-regenerate", args=[dispatch.pk]), {"fields": ["requirements"]})
+    assert "còn thấp so với các đơn vị còn lại" in Dispatch.objects.get(pk=dispatch.pk).requirements
+
+
+def test_upstream_page_offers_last_months_pattern_and_saves_this_months(client, demo):
+    import datetime
+
+    from dispatches.models import UpstreamDocument
+    from dispatches.services import upstream_document_add
+
+    hung_yen = AdministrativeUnit.objects.get(tree="legacy", code="33")
+    upstream_document_add(
+        scope=hung_yen,
+        period=Period.objects.get_or_create(year=2024, month=8)[0],
+        kind="Công văn",
+        number="303/VPUB-PVHCC&KSTT",
+        issued_on=datetime.date(2024, 9, 5),
+        issuer="Văn phòng UBND tỉnh Hưng Yên",
+        subject="công bố kết quả đánh giá Bộ chỉ số tháng 8/2024",
+    )
+    client_for(client, person("canbo", hung_yen, Role.STAFF))
+    url = reverse("dispatches:upstream-list") + "?unit=33&period=2024-09"
+    page = client.get(url).content.decode()
+    assert 'value="/VPUB-PVHCC&amp;KSTT"' in page and "công bố kết quả đánh giá Bộ chỉ số tháng 9/2024" in page
+    bad = client.post(
+        url, {"kind": "Công văn", "number": "/VPUB", "issued_on": "2024-10-05", "issuer": "VP", "subject": "x"}
+    )
+    assert bad.status_code == 400 and "phải có số trước dấu" in bad.content.decode()
+    saved = client.post(
+        url,
+        {
+            "kind": "Công văn",
+            "number": "333/VPUB-PVHCC&KSTT",
+            "issued_on": "2024-10-05",
+            "issuer": "Văn phòng UBND tỉnh Hưng Yên",
+            "subject": "công bố kết quả đánh giá Bộ chỉ số tháng 9/2024",
+        },
+    )
+    assert saved.status_code == 302
+    assert UpstreamDocument.objects.filter(period__month=9, number="333/VPUB-PVHCC&KSTT").exists()
