@@ -220,6 +220,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"  # Vietnamese, with what to do, instead of Django's page
 CSRF_COOKIE_HTTPONLY = False  # Django's default; forms carry the token in the page, not read by scripts
 SECURE_REFERRER_POLICY = "same-origin"
 

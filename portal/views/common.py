@@ -2,14 +2,16 @@
 
 from decimal import Decimal
 
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from units.models import Level
 
 from .. import charts, selectors
+from ..errors import Link, NotFound, nearest
+from ..periods import period_key_parse
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 100
@@ -116,13 +118,53 @@ def groups_chart(profile):
     )
 
 
+def period_links(request, periods, *, path: str | None = None) -> list[Link]:
+    """Links to the same page for each of `periods` (the other parameters kept, the page number dropped)."""
+    links = []
+    for p in periods:
+        query = request.GET.copy()
+        query["period"] = p.key
+        for name in ("page", "format"):
+            query.pop(name, None)
+        links.append(
+            Link(url=f"{path or request.path}?{query.urlencode()}", label=_("Xem %(period)s") % {"period": p.label})
+        )
+    return links
+
+
+def period_problem(asked: str) -> str:
+    """Why a period in the address shows nothing: its form is wrong (the parser's own message), or it is not public."""
+    from rankings.periods import PeriodKeyError, period_span
+
+    pkey = period_key_parse(asked)
+    if pkey is None:
+        try:
+            period_span(asked)
+        except PeriodKeyError as exc:
+            return str(exc)
+        return _("Kỳ “%(period)s” chưa được công bố hoặc không có số liệu.") % {"period": asked}
+    return _("%(period)s chưa được công bố hoặc không có số liệu ở trang này.") % {"period": capfirst(pkey.label)}
+
+
 def profile_or_404(request, tree, code):
     unit = selectors.unit_get(tree=tree, code=code)
     if unit is None:
-        raise Http404(_("Không tìm thấy đơn vị."))
-    profile = selectors.unit_profile(unit=unit, period_key=request.GET.get("period"), staff=is_staff_request(request))
+        raise NotFound(
+            _("Không có đơn vị nào mang mã “%(code)s” trong danh mục “%(tree)s”.") % {"code": code, "tree": tree}
+        )
+    staff = is_staff_request(request)
+    asked = request.GET.get("period")
+    profile = selectors.unit_profile(unit=unit, period_key=asked, staff=staff)
     if profile is None:
-        raise Http404(_("Kỳ này chưa được công bố hoặc không có số liệu."))
+        latest = selectors.unit_profile(unit=unit, period_key=None, staff=staff)
+        links = period_links(request, nearest(latest.available, asked)) if latest else []
+        links.append(
+            Link(
+                url=reverse("portal:unit", args=[tree, code]),
+                label=_("Xem hồ sơ %(unit)s (kỳ mới nhất đã công bố)") % {"unit": unit.name},
+            )
+        )
+        raise NotFound(period_problem(asked), links=links)
     return profile
 
 

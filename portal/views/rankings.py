@@ -12,13 +12,10 @@ from units.models import Level
 
 from .. import charts, exports, selectors
 from ..caching import public_cache
+from ..errors import NotFound, nearest
 from ..periods import period_key_parse
 from ..tables import RankingTable
-from .common import (
-    DEFAULT_PER_PAGE,
-    PER_PAGE_CHOICES,
-    is_staff_request,
-)
+from .common import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, is_staff_request, period_links, period_problem
 
 # --- rankings -------------------------------------------------------------------------------------
 
@@ -35,13 +32,13 @@ class RankingState:
         elif ref:
             self.parent = selectors.unit_by_ref(ref)
             if self.parent is None:
-                raise Http404(_("Không tìm thấy đơn vị cấp trên “%(ref)s”.") % {"ref": ref})
+                raise NotFound(_("Không tìm thấy đơn vị cấp trên “%(ref)s”.") % {"ref": ref})
         else:
             self.parent = selectors.home_unit(request)
         self.levels = selectors.ranking_levels(parent=self.parent)
         level = request.GET.get("level") or ""
         if level not in self.levels:
-            level = self.levels[-1] if self.levels else Level.COMMUNE
+            level = self._default_level(request.GET.get("period"))
         self.level = level
         self.scope = selectors.ranking_scope(parent=self.parent, level=level)
         keys = selectors.ranking_period_keys(parent=self.parent, level=level, scope=self.scope)
@@ -51,7 +48,7 @@ class RankingState:
         if asked:
             self.pkey = period_key_parse(asked)
             if self.pkey is None or self.pkey.key not in {p.key for p in self.available}:
-                raise Http404(_("Kỳ “%(period)s” chưa được công bố hoặc không có số liệu.") % {"period": asked})
+                raise NotFound(period_problem(asked), links=period_links(request, nearest(self.available, asked)))
         else:
             months = [p for p in self.available if p.kind == "month"]
             self.pkey = months[0] if months else None
@@ -61,6 +58,19 @@ class RankingState:
         except ValueError:
             per_page = DEFAULT_PER_PAGE
         self.per_page = per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
+
+    def _default_level(self, asked: str | None) -> str:
+        """The lowest level with results; when the address names a period but no level (the feed, older links),
+        the lowest level that has that period, so that a province's month of districts opens on its districts."""
+        if not self.levels:
+            return Level.COMMUNE
+        pkey = period_key_parse(asked) if asked else None
+        if pkey is not None:
+            for level in reversed(self.levels):
+                scope = selectors.ranking_scope(parent=self.parent, level=level)
+                if pkey.key in selectors.ranking_period_keys(parent=self.parent, level=level, scope=scope):
+                    return level
+        return self.levels[-1]
 
     def results(self):
         if self.pkey is None:

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from config.celery import app as celery_app
 from indicators.models import ClassificationBand, IndicatorKind
 from indicators.selectors import catalogue, framework_for
+from units.selectors import unit_search
 
 from .. import selectors
 from ..caching import public_cache
+from ..errors import NotFound, nearest
 from ..openapi import openapi_document
 from ..periods import period_key_parse
-from .common import is_staff_request
+from .common import is_staff_request, period_links
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +38,13 @@ def methodology(request):
     revisions = []
     if pkey is not None and pkey.kind == "month":
         home = selectors.home_unit(request)
-        if not is_staff_request(request) and pkey.key not in selectors.published_month_keys(unit=home):
-            raise Http404(_("Tháng này chưa được công bố."))
+        published = selectors.published_month_keys(unit=home)
+        if not is_staff_request(request) and pkey.key not in published:
+            months = selectors.visible_keys(keys=published, published=published, staff=False)
+            raise NotFound(
+                _("Tháng %(period)s chưa được công bố.") % {"period": pkey.short_label},
+                links=period_links(request, nearest(months, pkey.key)),
+            )
         revisions = list(selectors.month_revisions(pkey=pkey))
     periods = selectors.periods_with_data()
     return render(
@@ -53,6 +60,14 @@ def methodology(request):
             "periods": periods,
         },
     )
+
+
+@public_cache
+def search(request):
+    """Find a unit by name (diacritics optional), for visitors who do not know where it sits in the tree."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    found = list(unit_search(q=q, limit=30)) if q else []
+    return render(request, "portal/search.html", {"q": q, "found": found})
 
 
 def open_data(request):
@@ -75,7 +90,7 @@ def language(request, code):
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = "/"
     if code not in dict(settings.LANGUAGES):
-        raise Http404()
+        raise NotFound(_("Cổng chỉ có tiếng Việt (vi) và tiếng Anh (en)."))
     translation.activate(code)
     response = HttpResponseRedirect(nxt)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
