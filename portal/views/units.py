@@ -23,21 +23,44 @@ from .common import (
 
 @public_cache
 def home(request):
+    """The home unit's latest published month: its own result, its subordinate units' ranking, its trend.
+
+    When the latest published month has the subordinate units but not the unit's own row (a district's
+    file with its communes only), the page opens on that month all the same and says the unit's own
+    figure is missing, rather than staying on an older month without a word.
+    """
     unit = selectors.home_unit(request)
     context = {"unit": unit}
-    if unit is not None:
-        profile = selectors.unit_profile(unit=unit, period_key=None, staff=is_staff_request(request))
-        context["profile"] = profile
-        if profile and profile.pkey:
-            children = list(
-                selectors.unit_ranking(period_key=profile.pkey.key, parent=unit, level=child_level(unit), scope="peer")
-            )
-            context["children"] = children
-            context["children_level"] = child_level(unit)
-            context["trend"] = trend_chart(profile, months=12)
-            context["groups_chart"] = groups_chart(profile)
-            context["dispatch"] = published_dispatch_url(unit, profile.pkey)
+    if unit is None:
+        return render(request, "portal/home.html", context)
+    staff = is_staff_request(request)
+    profile = selectors.unit_profile(unit=unit, period_key=None, staff=staff)
+    level = child_level(unit)
+    month = profile.pkey if profile else None
+    children_month = _latest_children_month(unit=unit, level=level, staff=staff)
+    own_missing = children_month is not None and (month is None or children_month.sort_key > month.sort_key)
+    if own_missing:
+        month = children_month
+    context.update(profile=profile, month=month, own_missing=own_missing, children_level=level)
+    if month is not None:
+        children = list(selectors.unit_ranking(period_key=month.key, parent=unit, level=level, scope="peer"))
+        context["children"] = children
+        context["trend"] = trend_chart(profile, months=12) if profile else None
+        context["dispatch"] = published_dispatch_url(unit, month)
+        if own_missing:
+            as_of, is_demo = selectors.data_as_of(unit_ids=[c.unit_id for c in children], pkey=month)
+            context.update(as_of=as_of, is_demo=is_demo)
+        else:
+            context.update(as_of=profile.data_as_of, is_demo=profile.is_demo, groups_chart=groups_chart(profile))
     return render(request, "portal/home.html", context)
+
+
+def _latest_children_month(*, unit, level: str, staff: bool):
+    """The newest month a visitor may see with stored results of the unit's subordinate units, or None."""
+    keys = selectors.ranking_period_keys(parent=unit, level=level, scope="peer")
+    published = set() if staff else selectors.published_month_keys(unit=unit)
+    months = [p for p in selectors.visible_keys(keys=keys, published=published, staff=staff) if p.kind == "month"]
+    return months[0] if months else None
 
 
 @public_cache
