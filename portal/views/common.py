@@ -61,48 +61,109 @@ def published_dispatch_url(unit, pkey) -> str | None:
         return dispatch.pdf.url
 
 
+NO_DATA_COLOUR = "#5c5f66"
+
+
+def band_name(band) -> str:
+    """A band's name in the visitor's language (the default bands are in the catalogue; an edited name is shown as is)."""
+    return _(band.name) if band is not None else ""
+
+
+def chart_source() -> str:
+    return _("Nguồn: Cổng Dịch vụ công quốc gia, số liệu đã công bố")
+
+
+def _span(months: list) -> str:
+    """ "9/2023–8/2024" for a list of PeriodKeys in order (one month: "8/2024")."""
+    if not months:
+        return ""
+    if len(months) == 1:
+        return months[0].short_label
+    return f"{months[0].short_label}–{months[-1].short_label}"
+
+
 def trend_chart(profile, *, months: int | None = None):
-    history = profile.history
-    labels = sorted({h.pkey.key: h.pkey for h in history}.values(), key=lambda p: p.sort_key)
+    """The unit's total by month (and its predecessors', dashed), on a continuous month axis."""
+    history = [h for h in profile.history if h.result.total is not None]
+    keys = sorted({h.pkey.key: h.pkey for h in history}.values(), key=lambda p: p.sort_key)
     if months:
-        labels = labels[-months:]
-    keys = [p.key for p in labels]
+        keys = keys[-months:]
+    wanted = {p.key for p in keys}
     names: dict[int, tuple[str, bool]] = {}
     for h in history:
         names.setdefault(h.result.unit_id, (h.result.unit.name, h.is_predecessor))
     series = []
     for unit_id, (name, is_pred) in names.items():
-        by_key = {h.pkey.key: h.result.total for h in history if h.result.unit_id == unit_id}
-        values = [by_key.get(k) for k in keys]
-        if any(v is not None for v in values):
+        by_key = {h.pkey.key: h.result.total for h in history if h.result.unit_id == unit_id and h.pkey.key in wanted}
+        if by_key:
             label = name + (" " + _("(trước sáp nhập)") if is_pred else "")
-            series.append(charts.Series(name=label, values=values, dashed=is_pred))
+            series.append(charts.Series(name=label, values=[by_key.get(p.key) for p in keys], dashed=is_pred))
     if not series:
         return None
     return charts.line_chart(
         uid=f"trend-{profile.unit.pk}",
-        title=_("Diễn biến điểm tổng hợp của %(unit)s") % {"unit": profile.unit.name},
-        desc=_("Điểm tổng hợp theo tháng, từ %(first)s đến %(last)s; đường nét đứt là đơn vị trước sáp nhập.")
-        % {"first": labels[0].short_label, "last": labels[-1].short_label},
-        labels=[p.short_label for p in labels],
+        title=_("Điểm tổng hợp theo tháng"),
+        subtitle=_("%(unit)s, %(span)s. %(source)s")
+        % {"unit": profile.unit.name, "span": _span(keys), "source": chart_source()},
+        desc=_(
+            "Điểm tổng hợp (thang 100) của %(unit)s theo tháng, từ %(first)s đến %(last)s; tháng không có số liệu "
+            "để trống; đường nét đứt là đơn vị trước sáp nhập."
+        )
+        % {"unit": profile.unit.name, "first": keys[0].short_label, "last": keys[-1].short_label},
+        months=[(p.year, p.number) for p in keys],
         series=series,
+        y_label=_("Điểm"),
     )
 
 
 def rank_chart(profile):
-    """The unit's own rank by month, best at the top (rank 1 up)."""
+    """The unit's own rank by month among its peers, rank 1 at the top; left out when it was ranked alone."""
     own = [h for h in profile.history if not h.is_predecessor and h.result.rank]
-    if len(own) < 2:
+    if len(own) < 2 or max(h.result.rank_of or 0 for h in own) < 2:
         return None
+    latest = own[-1].result
+    peers = (
+        _("trong %(n)s đơn vị cùng cấp thuộc %(parent)s") % {"n": latest.rank_of, "parent": latest.parent.name}
+        if latest.parent
+        else _("trong %(n)s đơn vị cùng cấp") % {"n": latest.rank_of}
+    )
     return charts.line_chart(
         uid=f"rank-{profile.unit.pk}",
-        title=_("Thứ hạng của %(unit)s theo tháng") % {"unit": profile.unit.name},
-        desc=_("Hạng trong nhóm đơn vị cùng cấp; hạng 1 ở trên cùng."),
-        labels=[h.pkey.short_label for h in own],
+        title=_("Thứ hạng theo tháng"),
+        subtitle=_("%(unit)s, %(peers)s; hạng 1 ở trên cùng. %(source)s")
+        % {"unit": profile.unit.name, "peers": peers, "source": chart_source()},
+        desc=_("Hạng của %(unit)s trong nhóm đơn vị cùng cấp theo tháng; hạng 1 ở trên cùng.")
+        % {"unit": profile.unit.name},
+        months=[(h.pkey.year, h.pkey.number) for h in own],
         series=[charts.Series(name=profile.unit.name, values=[h.result.rank for h in own])],
+        y_label=_("Hạng (1 = cao nhất)"),
         y_min=1,
         y_max=max(h.result.rank_of for h in own),
         invert=True,
+    )
+
+
+def group_trend_chart(profile):
+    """Each group's points by month (one line per group)."""
+    months = [h.pkey for h in profile.history if not h.is_predecessor]
+    if not profile.group_history or not months:
+        return None
+    group_names = {g.code: g.name for g in selectors.group_indicators()}
+    series = [
+        charts.Series(name=f"{code}. {group_names.get(code, code)}", values=[v for _label, v in values])
+        for code, values in profile.group_history.items()
+    ]
+    with_points = [p for i, p in enumerate(months) if any(s.values[i] is not None for s in series)]
+    return charts.line_chart(
+        uid=f"gtrend-{profile.unit.pk}",
+        title=_("Điểm các nhóm chỉ số theo tháng"),
+        subtitle=_("%(unit)s, %(span)s; mỗi đường là một nhóm. %(source)s")
+        % {"unit": profile.unit.name, "span": _span(with_points), "source": chart_source()},
+        desc=_("Điểm của từng nhóm chỉ số của %(unit)s theo tháng.") % {"unit": profile.unit.name},
+        months=[(p.year, p.number) for p in months],
+        series=series,
+        y_label=_("Điểm"),
+        y_min=0,
     )
 
 
@@ -112,7 +173,9 @@ def groups_chart(profile):
         return None
     return charts.bar_chart(
         uid=f"groups-{profile.unit.pk}",
-        title=_("Điểm các nhóm chỉ số so với điểm tối đa, %(period)s") % {"period": profile.pkey.label},
+        title=_("Điểm các nhóm chỉ số so với điểm tối đa"),
+        subtitle=_("%(unit)s, %(period)s. %(source)s")
+        % {"unit": profile.unit.name, "period": profile.pkey.label, "source": chart_source()},
         desc=_("Mỗi thanh là điểm đạt được của một nhóm; phần nền là điểm tối đa của nhóm."),
         bars=bars,
     )
@@ -203,7 +266,11 @@ def result_explained(result, groups=()) -> dict:
         ]
 
     room = [g for g in groups if g.get("missing")]
+    known = [g for g in groups_detail.values() if isinstance(g, dict) and g.get("change") is not None]
     return {
+        # Whether the month and the one before both had group points: without them a change of the
+        # total cannot be split by group, and the page says so instead of "no change".
+        "group_changes_known": bool(known),
         "gained": named(gained),
         "lost": named(lost),
         "criteria_better": named(why.get("criteria_better")),

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tables2 import RequestConfig
 
 from indicators.formatting import format_number
@@ -15,7 +16,16 @@ from ..caching import public_cache
 from ..errors import NotFound, nearest
 from ..periods import period_key_parse
 from ..tables import RankingTable
-from .common import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, is_staff_request, period_links, period_problem
+from .common import (
+    DEFAULT_PER_PAGE,
+    NO_DATA_COLOUR,
+    PER_PAGE_CHOICES,
+    band_name,
+    chart_source,
+    is_staff_request,
+    period_links,
+    period_problem,
+)
 
 # --- rankings -------------------------------------------------------------------------------------
 
@@ -170,6 +180,29 @@ def _ranking_download(state, results, groups, fmt):
     )
 
 
+def _map_legend(results) -> list[tuple[str, str]]:
+    """The bands the map uses, best first, with how many units each has; then the units without figures."""
+    counts: dict[int, int] = {}
+    for r in results:
+        if r.band is not None:
+            counts[r.band_id] = counts.get(r.band_id, 0) + 1
+    legend = [
+        (
+            b.colour,
+            ngettext(
+                "%(band)s (từ %(min)s điểm): %(n)s đơn vị", "%(band)s (từ %(min)s điểm): %(n)s đơn vị", counts[b.pk]
+            )
+            % {"band": band_name(b), "min": format_number(b.min_total), "n": counts[b.pk]},
+        )
+        for b in ClassificationBand.objects.order_by("-min_total")
+        if b.pk in counts
+    ]
+    missing = sum(1 for r in results if r.band is None)
+    if missing:
+        legend.append((NO_DATA_COLOUR, _("Chưa có số liệu: %(n)s đơn vị") % {"n": missing}))
+    return legend
+
+
 @public_cache
 def unit_map(request):
     state = RankingState(request)
@@ -179,21 +212,28 @@ def unit_map(request):
             name=r.unit.name,
             latitude=r.unit.latitude,
             longitude=r.unit.longitude,
-            colour=r.band.colour if r.band else "#5c5f66",
+            colour=r.band.colour if r.band else NO_DATA_COLOUR,
             href=reverse("portal:unit", args=[r.unit.tree, r.unit.code]),
-            caption=(f"{format_number(r.total)} — {r.band.name}" if r.band else _("chưa có số liệu")),
+            caption=(f"{format_number(r.total)} — {band_name(r.band)}" if r.band else _("chưa có số liệu")),
             label=r.unit.short_name,
         )
         for r in results
     ]
     svg = None
     if points and state.pkey:
+        where = (
+            _("các đơn vị thuộc %(parent)s") % {"parent": state.parent.name}
+            if state.parent
+            else _("các tỉnh, thành phố")
+        )
         svg = charts.dot_map(
             uid="map",
-            title=_("Bản đồ xếp loại %(level)s, %(period)s")
-            % {"level": Level(state.level).label.lower(), "period": state.pkey.label},
+            title=_("Xếp loại %(where)s, %(period)s") % {"where": where, "period": state.pkey.label},
+            subtitle=_("Màu theo xếp loại; vị trí theo tọa độ trong danh mục đơn vị hành chính. %(source)s")
+            % {"source": chart_source()},
             desc=_("Mỗi chấm là một đơn vị tại tọa độ của nó, tô màu theo xếp loại; bảng bên dưới có cùng số liệu."),
             points=points,
+            legend=_map_legend(results),
         )
     return render(
         request,
@@ -202,7 +242,6 @@ def unit_map(request):
             "state": state,
             "results": results,
             "svg": svg,
-            "bands": ClassificationBand.objects.order_by("-min_total"),
             "level_choices": [(lv, Level(lv).label) for lv in state.levels],
             "parent_ref": selectors.unit_ref(state.parent) if state.parent else "all",
         },

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from .. import charts, exports, selectors
 from ..caching import public_cache
 from .common import (
+    chart_source,
     child_level,
     embeddable,
+    group_trend_chart,
     groups_chart,
     is_staff_request,
     profile_or_404,
@@ -72,11 +74,6 @@ def unit_detail(request, tree, code):
     embed_url = request.build_absolute_uri(reverse("portal:embed-unit", args=[tree, code]))
     embed_children_url = request.build_absolute_uri(reverse("portal:embed-children", args=[tree, code]))
     group_names = {g.code: g.name for g in selectors.group_indicators()}
-    group_series = [
-        charts.Series(name=f"{code}. {group_names.get(code, code)}", values=[v for _label, v in values])
-        for code, values in profile.group_history.items()
-    ]
-    group_labels = next(iter(profile.group_history.values()), [])
     return render(
         request,
         "portal/unit.html",
@@ -87,16 +84,7 @@ def unit_detail(request, tree, code):
             "trend": trend_chart(profile),
             "rank_chart": rank_chart(profile),
             "groups_chart": groups_chart(profile) if profile.pkey else None,
-            "group_trend": charts.line_chart(
-                uid=f"gtrend-{profile.unit.pk}",
-                title=_("Diễn biến điểm các nhóm chỉ số của %(unit)s") % {"unit": profile.unit.name},
-                desc=_("Điểm của từng nhóm theo tháng."),
-                labels=[label for label, _v in group_labels],
-                series=group_series,
-                y_min=0,
-            )
-            if group_series
-            else None,
+            "group_trend": group_trend_chart(profile),
             "group_history_rows": _transpose(profile.group_history),
             "group_names": group_names,
             "embed_url": embed_url,
@@ -251,19 +239,27 @@ def compare(request):
         ]
         context["chart"] = charts.line_chart(
             uid="compare",
-            title=_("So sánh điểm tổng hợp: %(units)s") % {"units": ", ".join(p.unit.name for p in profiles)},
-            desc=_("Điểm tổng hợp theo tháng của từng đơn vị được so sánh."),
-            labels=[lab.short_label for lab in labels],
+            title=_("So sánh điểm tổng hợp theo tháng"),
+            subtitle=_("%(units)s. %(source)s")
+            % {"units": "; ".join(p.unit.name for p in profiles), "source": chart_source()},
+            desc=_("Điểm tổng hợp theo tháng của từng đơn vị được so sánh; tháng không có số liệu để trống."),
+            months=[(lab.year, lab.number) for lab in labels],
             series=series,
+            y_label=_("Điểm"),
         )
-        group_codes = [g.code for g in selectors.group_indicators()]
+        # Only the groups that some compared unit has points for, each named from the catalogue.
+        rows = [(group, [_group_of(p, group.code) for p in profiles]) for group in selectors.group_indicators()]
         context["group_rows"] = [
-            (code, [next((g for g in p.groups if g["code"] == code), None) for p in profiles]) for code in group_codes
+            (group, cells) for group, cells in rows if any(c and c["points"] is not None for c in cells)
         ]
     fmt = request.GET.get("format")
     if fmt in ("csv", "json") and len(profiles) >= 2:
         return _compare_download(context, profiles, fmt)
     return render(request, "portal/compare.html", context)
+
+
+def _group_of(profile, code: str) -> dict | None:
+    return next((g for g in profile.groups if g["code"] == code), None)
 
 
 def _compare_download(context, profiles, fmt):

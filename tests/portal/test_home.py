@@ -14,8 +14,11 @@ def test_home_shows_the_latest_published_month_of_the_home_unit(client, all_publ
     assert html.index("Xã Thủ Sỹ") < html.index("Xã Hải Triều") < html.index("Xã Cương Chính")
     assert "cao nhất" in html and "thấp nhất" in html
     assert "Số liệu tính tại thời điểm 12h00 ngày 05/09/2024" in html
-    # The 12-month trend is an SVG with a title and a description.
-    assert "<svg" in html and "Diễn biến điểm tổng hợp của Huyện Tiên Lữ" in html and "<desc" in html
+    # The 12-month trend is an SVG with a visible title, a subtitle naming the unit and the source, and a description.
+    trend = html.split('id="trend-h"', 1)[1]
+    assert '<span class="chart-title" id="trend-' in trend and "Điểm tổng hợp theo tháng" in trend
+    assert "Huyện Tiên Lữ, 9/2023–8/2024. Nguồn: Cổng Dịch vụ công quốc gia" in trend
+    assert "<svg" in trend and "<desc" in trend
 
 
 def test_home_skips_an_unpublished_month(client, published):
