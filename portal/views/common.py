@@ -64,11 +64,6 @@ def published_dispatch_url(unit, pkey) -> str | None:
 NO_DATA_COLOUR = "#5c5f66"
 
 
-def band_name(band) -> str:
-    """A band's name in the visitor's language (the default bands are in the catalogue; an edited name is shown as is)."""
-    return _(band.name) if band is not None else ""
-
-
 def chart_source() -> str:
     return _("Nguồn: Cổng Dịch vụ công quốc gia, số liệu đã công bố")
 

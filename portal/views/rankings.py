@@ -15,12 +15,11 @@ from .. import charts, exports, selectors
 from ..caching import public_cache
 from ..errors import NotFound, nearest
 from ..periods import period_key_parse
-from ..tables import RankingTable
+from ..tables import RankingTable, band_name
 from .common import (
     DEFAULT_PER_PAGE,
     NO_DATA_COLOUR,
     PER_PAGE_CHOICES,
-    band_name,
     chart_source,
     is_staff_request,
     period_links,
@@ -109,6 +108,7 @@ def rankings(request):
     table.group_points = selectors.group_points(unit_ids=unit_ids, pkey=state.pkey) if state.pkey else {}
     # Group columns without a single figure (months published with the total only) are left out.
     table.exclude = [f"g{g.code}" for g in groups if not any(g.code in p for p in table.group_points.values())]
+    shown_groups = [g for g in groups if f"g{g.code}" not in table.exclude]
     as_of, is_demo = (
         selectors.data_as_of(unit_ids=unit_ids, pkey=state.pkey) if state.pkey and unit_ids else (None, False)
     )
@@ -121,6 +121,7 @@ def rankings(request):
             "state": state,
             "table": table,
             "groups": groups,
+            "shown_groups": shown_groups,
             "ancestors": selectors.ancestors(state.parent) + ([state.parent] if state.parent else []),
             "level_choices": [(lv, Level(lv).label) for lv in state.levels],
             "per_page_choices": PER_PAGE_CHOICES,
