@@ -183,6 +183,10 @@ STORAGES = {
 PORTAL_HOME_UNIT = env_str("PORTAL_HOME_UNIT", "Huyện Tiên Lữ")
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng công khai kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp")
 
+# The licence the open data (downloads, API) is published under, named on the open-data page and in every file.
+PORTAL_DATA_LICENCE = env_str("PORTAL_DATA_LICENCE", "Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)")
+PORTAL_DATA_LICENCE_URL = env_str("PORTAL_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.vi")
+
 # Uploads larger than this are refused before anything is parsed.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024

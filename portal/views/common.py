@@ -9,7 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 
 from units.models import Level
 
-from .. import charts, selectors
+from .. import charts, exports, selectors
 from ..errors import Link, NotFound, nearest
 from ..periods import period_key_parse
 
@@ -62,6 +62,15 @@ def published_dispatch_url(unit, pkey) -> str | None:
 
 
 NO_DATA_COLOUR = "#5c5f66"
+
+
+def page_provenance(request) -> exports.Provenance:
+    """The provenance of a download: the address of the page it is the table of (the same query, no format)."""
+    query = request.GET.copy()
+    for name in ("format", "page"):
+        query.pop(name, None)
+    path = request.path + (f"?{query.urlencode()}" if query else "")
+    return exports.Provenance(url=request.build_absolute_uri(path))
 
 
 def chart_source() -> str:

@@ -1,8 +1,10 @@
 """The rankings page, its downloads, and the map drawn from the same state."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tables2 import RequestConfig
@@ -22,6 +24,7 @@ from .common import (
     PER_PAGE_CHOICES,
     chart_source,
     is_staff_request,
+    page_provenance,
     period_links,
     period_problem,
 )
@@ -88,6 +91,12 @@ class RankingState:
             period_key=self.pkey.key, parent=self.parent, level=self.level, scope=self.scope, q=self.q
         )
 
+    def title(self) -> str:
+        """What the table is, as the page's heading says it."""
+        if self.parent is None:
+            return _("Xếp hạng các tỉnh, thành phố")
+        return _("Xếp hạng các đơn vị thuộc %(parent)s") % {"parent": self.parent.name}
+
     def filename(self) -> str:
         parent = selectors.unit_ref(self.parent) if self.parent else "toan-quoc"
         return f"xep-hang-{self.pkey.key if self.pkey else 'trong'}-{parent}-{self.level}"
@@ -145,6 +154,7 @@ def _ranking_download(state, results, groups, fmt):
     as_of, is_demo = (
         selectors.data_as_of(unit_ids=[r.unit_id for r in rows], pkey=state.pkey) if rows else (None, False)
     )
+    provenance = page_provenance(state.request)
     if fmt == "json":
         return exports.json_response(
             {
@@ -156,6 +166,7 @@ def _ranking_download(state, results, groups, fmt):
                 "months_averaged": state.pkey.kind != "month",
                 "data_as_of": as_of,
                 "is_demo": is_demo,
+                **provenance.as_json(),
                 "results": [
                     {
                         "unit_code": r.unit.code,
@@ -174,10 +185,25 @@ def _ranking_download(state, results, groups, fmt):
             filename=state.filename(),
         )
     header, data = exports.ranking_rows(rows, groups=groups, group_points=points)
+    header, data = exports.with_provenance(
+        header, data, periods=[state.pkey.key] * len(data), as_ofs=[as_of] * len(data), provenance=provenance
+    )
     if fmt == "csv":
         return exports.csv_response(header, data, filename=state.filename())
+    about = [
+        (_("Bảng"), state.title()),
+        (_("Kỳ"), capfirst(state.pkey.label)),
+        (_("Số liệu tính đến"), exports.as_of_text(as_of)),
+        (_("Nguồn"), provenance.source),
+        (_("Địa chỉ trang"), provenance.url),
+        (_("Giấy phép"), f"{settings.PORTAL_DATA_LICENCE} — {settings.PORTAL_DATA_LICENCE_URL}"),
+    ]
+    if state.pkey.kind != "month":
+        about.append((_("Ghi chú"), _("Điểm của quý, năm là trung bình điểm tổng hợp các tháng đã có số liệu.")))
+    if is_demo:
+        about.append((_("Ghi chú"), _("Có dữ liệu minh họa (tổng hợp, không phải số liệu công bố chính thức).")))
     return exports.xlsx_response(
-        header, data, filename=state.filename(), title=state.pkey.short_label.replace("/", "-")
+        header, data, filename=state.filename(), title=state.pkey.short_label.replace("/", "-"), about=about
     )
 
 

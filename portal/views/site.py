@@ -72,9 +72,13 @@ def search(request):
 
 def open_data(request):
     home = selectors.home_unit(request)
-    return render(
-        request, "portal/open_data.html", {"home_ref": selectors.unit_ref(home) if home else "", "home": home}
-    )
+    context = {
+        "home_ref": selectors.unit_ref(home) if home else "",
+        "home": home,
+        "licence": settings.PORTAL_DATA_LICENCE,
+        "licence_url": settings.PORTAL_DATA_LICENCE_URL,
+    }
+    return render(request, "portal/open_data.html", context)
 
 
 def openapi(request):

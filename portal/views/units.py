@@ -13,6 +13,7 @@ from .common import (
     group_trend_chart,
     groups_chart,
     is_staff_request,
+    page_provenance,
     profile_or_404,
     published_dispatch_url,
     rank_chart,
@@ -70,7 +71,7 @@ def unit_detail(request, tree, code):
     profile = profile_or_404(request, tree, code)
     fmt = request.GET.get("format")
     if fmt in ("csv", "json"):
-        return _history_download(profile, fmt)
+        return _history_download(request, profile, fmt)
     embed_url = request.build_absolute_uri(reverse("portal:embed-unit", args=[tree, code]))
     embed_children_url = request.build_absolute_uri(reverse("portal:embed-children", args=[tree, code]))
     group_names = {g.code: g.name for g in selectors.group_indicators()}
@@ -95,7 +96,7 @@ def unit_detail(request, tree, code):
     )
 
 
-def _history_download(profile, fmt):
+def _history_download(request, profile, fmt):
     """The unit's month-by-month table (its own and its predecessors' results) as on the page."""
     header = [
         _("Tháng"),
@@ -123,6 +124,10 @@ def _history_download(profile, fmt):
         for h in reversed(profile.history)
     ]
     filename = f"lich-su-{profile.unit.tree}-{profile.unit.code}"
+    history = list(reversed(profile.history))
+    # Each month's figures were taken at their own time (a download is rare: one small read per month).
+    as_ofs = [selectors.data_as_of(unit_ids=[h.result.unit_id], pkey=h.pkey)[0] for h in history]
+    provenance = page_provenance(request)
     if fmt == "json":
         keys = ["period", "unit_code", "unit_name", "is_predecessor", "total", "rank", "rank_of", "rank_change", "band"]
         return exports.json_response(
@@ -130,10 +135,15 @@ def _history_download(profile, fmt):
                 "unit_code": profile.unit.code,
                 "unit_tree": profile.unit.tree,
                 "unit_name": profile.unit.name,
-                "history": [dict(zip(keys, row, strict=True)) for row in rows],
+                **provenance.as_json(),
+                "history": [
+                    {**dict(zip(keys, row, strict=True)), "data_as_of": as_of}
+                    for row, as_of in zip(rows, as_ofs, strict=True)
+                ],
             },
             filename=filename,
         )
+    header, rows = exports.with_provenance(header, rows, periods=None, as_ofs=as_ofs, provenance=provenance)
     return exports.csv_response(
         header, [[("x" if v is True else "" if v is False else v) for v in r] for r in rows], filename=filename
     )
@@ -254,7 +264,7 @@ def compare(request):
         ]
     fmt = request.GET.get("format")
     if fmt in ("csv", "json") and len(profiles) >= 2:
-        return _compare_download(context, profiles, fmt)
+        return _compare_download(request, context, profiles, fmt)
     return render(request, "portal/compare.html", context)
 
 
@@ -262,19 +272,25 @@ def _group_of(profile, code: str) -> dict | None:
     return next((g for g in profile.groups if g["code"] == code), None)
 
 
-def _compare_download(context, profiles, fmt):
+def _compare_download(request, context, profiles, fmt):
     header = [_("Tháng"), *[p.unit.name for p in profiles]]
     rows = [[label.key, *values] for label, values in context["rows"]]
+    unit_ids = [p.unit.pk for p in profiles]
+    as_ofs = [selectors.data_as_of(unit_ids=unit_ids, pkey=label)[0] for label, _values in context["rows"]]
+    provenance = page_provenance(request)
     if fmt == "json":
         return exports.json_response(
             {
                 "units": [{"code": p.unit.code, "tree": p.unit.tree, "name": p.unit.name} for p in profiles],
+                **provenance.as_json(),
                 "totals_by_month": [
-                    dict(zip(["period", *[p.unit.code for p in profiles]], r, strict=True)) for r in rows
+                    {**dict(zip(["period", *[p.unit.code for p in profiles]], r, strict=True)), "data_as_of": as_of}
+                    for r, as_of in zip(rows, as_ofs, strict=True)
                 ],
             },
             filename="so-sanh",
         )
+    header, rows = exports.with_provenance(header, rows, periods=None, as_ofs=as_ofs, provenance=provenance)
     return exports.csv_response(header, rows, filename="so-sanh")
 
 
