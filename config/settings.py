@@ -120,6 +120,12 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-rankings": {"task": "rankings.requeue_stale", "schedule": 60.0},
 }
 
+# The embedded default (no DATABASE_URL, no broker, not behind HTTPS): the only place where `make run` may
+# create the demo accounts (accounts/management/commands/load_demo_accounts.py checks this, nothing else).
+EMBEDDED_DEFAULT = (
+    DATABASES["default"]["ENGINE"].endswith("sqlite3") and not CELERY_BROKER_URL and not env_bool("SECURE", False)
+)
+
 if REDIS_URL:
     CACHES = {
         "default": {
