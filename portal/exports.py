@@ -14,7 +14,17 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
+
+# The default PORTAL_DATA_LICENCE (config/settings.py), marked so that the English catalogue names it.
+gettext_noop("Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)")
+
+
+def licence_name() -> str:
+    """The licence of the open data, in the visitor's language (a licence set in the environment is shown as set)."""
+    return _(settings.PORTAL_DATA_LICENCE)
+
 
 # A spreadsheet treats a cell that starts with one of these as a formula ("=HYPERLINK(…)").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
@@ -35,14 +45,14 @@ class Provenance:
     def source(self) -> str:
         return _("Cổng Dịch vụ công quốc gia; công bố tại %(url)s; giấy phép %(licence)s") % {
             "url": self.url,
-            "licence": settings.PORTAL_DATA_LICENCE,
+            "licence": licence_name(),
         }
 
     def as_json(self) -> dict:
         return {
             "source": _("Cổng Dịch vụ công quốc gia (số liệu gốc); công bố trên cổng này"),
             "url": self.url,
-            "licence": settings.PORTAL_DATA_LICENCE,
+            "licence": licence_name(),
             "licence_url": settings.PORTAL_DATA_LICENCE_URL,
         }
 

@@ -196,7 +196,7 @@ def _ranking_download(state, results, groups, fmt):
         (_("Số liệu tính đến"), exports.as_of_text(as_of)),
         (_("Nguồn"), provenance.source),
         (_("Địa chỉ trang"), provenance.url),
-        (_("Giấy phép"), f"{settings.PORTAL_DATA_LICENCE} — {settings.PORTAL_DATA_LICENCE_URL}"),
+        (_("Giấy phép"), f"{exports.licence_name()} — {settings.PORTAL_DATA_LICENCE_URL}"),
     ]
     if state.pkey.kind != "month":
         about.append((_("Ghi chú"), _("Điểm của quý, năm là trung bình điểm tổng hợp các tháng đã có số liệu.")))

@@ -19,6 +19,7 @@ from units.selectors import unit_search
 from .. import selectors
 from ..caching import public_cache
 from ..errors import NotFound, nearest
+from ..exports import licence_name
 from ..openapi import openapi_document
 from ..periods import period_key_parse
 from .common import is_staff_request, period_links
@@ -75,7 +76,7 @@ def open_data(request):
     context = {
         "home_ref": selectors.unit_ref(home) if home else "",
         "home": home,
-        "licence": settings.PORTAL_DATA_LICENCE,
+        "licence": licence_name(),
         "licence_url": settings.PORTAL_DATA_LICENCE_URL,
     }
     return render(request, "portal/open_data.html", context)
