@@ -1,13 +1,7 @@
 """Every dead end answers in Vietnamese with the site's header, the reason and a way forward; the API in JSON."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,8 +10,6 @@ from django.test import Client
 from accounts.models import Role, UnitAssignment
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _assert_error_page(response, status: int):
@@ -110,12 +102,6 @@ def test_api_refuses_post_in_json(client, unit_tree):
     assert "chỉ dùng GET" in response.json()["error"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, dict, str]:
     try:
         with urllib.request.urlopen(url, timeout=20) as response:
@@ -124,32 +110,12 @@ def _get(url: str) -> tuple[int, dict, str]:
         return exc.code, dict(exc.headers), exc.read().decode()
 
 
-def test_without_a_database_pages_say_try_again_later_in_vietnamese_and_the_api_in_json():
-    """A real server (gunicorn) whose database does not answer: a 503 page drawn without the database."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{_free_port()}/nothing"  # nothing listens there
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "config.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        status, headers, body = _get(f"http://127.0.0.1:{port}/xep-hang/")
-        assert status == 503 and headers["Retry-After"] == "30"
-        assert '<html lang="vi">' in body and 'name="viewport"' in body and 'class="site-header"' in body
-        assert "Hệ thống tạm thời chưa phục vụ được" in body
-        status, headers, body = _get(f"http://127.0.0.1:{port}/api/v1/units/?q=tien")
-        assert status == 503 and headers["Content-Type"] == "application/json"
-        assert "thử lại sau" in body
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def test_without_a_database_pages_say_try_again_later_in_vietnamese_and_the_api_in_json(server_without_database):
+    """A real server whose database does not answer: a 503 page drawn without the database, and JSON under /api/."""
+    status, headers, body = _get(f"{server_without_database}/xep-hang/")
+    assert status == 503 and headers["Retry-After"] == "30"
+    assert '<html lang="vi">' in body and 'name="viewport"' in body and 'class="site-header"' in body
+    assert "Hệ thống tạm thời chưa phục vụ được" in body
+    status, headers, body = _get(f"{server_without_database}/api/v1/units/?q=tien")
+    assert status == 503 and headers["Content-Type"] == "application/json"
+    assert "thử lại sau" in body
