@@ -119,3 +119,9 @@ def test_without_a_database_pages_say_try_again_later_in_vietnamese_and_the_api_
     status, headers, body = _get(f"{server_without_database}/api/v1/units/?q=tien")
     assert status == 503 and headers["Content-Type"] == "application/json"
     assert "thử lại sau" in body
+
+
+def test_a_bad_request_is_the_portal_400_without_the_technical_reason(client, unit_tree):
+    response = client.get("/", HTTP_HOST="evil.example")  # not in ALLOWED_HOSTS: Django refuses it as a 400
+    html = _assert_error_page(response, 400)
+    assert "Yêu cầu không hợp lệ" in html and "evil.example" not in html
