@@ -48,7 +48,7 @@ def _parent(*, span, text: str):
     return unit_lookup(text=text, on=span.last_day)
 
 
-def get_only(view):
+def _get_only(view):
     """Like require_GET, but the refusal is the API's JSON error."""
 
     @wraps(view)
@@ -64,7 +64,7 @@ def get_only(view):
     return wrapper
 
 
-@get_only
+@_get_only
 def rankings_list(request):
     """GET /api/v1/rankings/?period=2024-08&parent=332 → the parent's children in rank order."""
     try:
@@ -119,7 +119,7 @@ def rankings_list(request):
     )
 
 
-@get_only
+@_get_only
 def units_list(request):
     """GET /api/v1/units/?q=tien lu → units whose name contains the text, diacritics-insensitive."""
     q = request.GET.get("q", "").strip()

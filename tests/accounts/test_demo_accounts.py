@@ -102,8 +102,11 @@ def test_only_the_unconfigured_portal_counts_as_the_embedded_default():
 
 
 @pytest.mark.postgres
-def test_production_settings_never_create_the_demo_accounts(transactional_db, unit_tree):
-    """The real command, in production settings, on this test database: it refuses and writes nothing."""
+def test_production_settings_never_create_the_demo_accounts(unit_tree):
+    """The real command, in production settings, on this test database: it refuses and writes nothing.
+
+    (Anything it committed would be visible here: the test's transaction reads other sessions' commits.)
+    """
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     result = subprocess.run(
