@@ -27,8 +27,10 @@ setup: $(STAMP)
 	$(BIN)/python manage.py publish_period --skip-published --scope "Tỉnh Hưng Yên" --period 2025-02
 	$(BIN)/python manage.py publish_period --skip-published --scope "Thành phố Hà Nội" --period 2024-12
 
-## Set everything up, then serve the portal on 127.0.0.1:$(PORT).
+## Set everything up, then serve the portal on 127.0.0.1:$(PORT). The demo logins (a clerk and a leader of
+## Huyện Tiên Lữ, an administrator) are created and printed only in the embedded default (no DATABASE_URL).
 run: setup
+	$(BIN)/python manage.py load_demo_accounts --base-url http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Run the whole test suite (PostgreSQL/Redis/Chromium tests run when DATABASE_URL/REDIS_URL and the browser exist).

@@ -1,6 +1,7 @@
 """Who may do what for which unit. Views and services both ask here; templates only hide what this refuses."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from indicators.selectors import unit_ancestor_ids
 
@@ -33,7 +34,7 @@ def user_can(user, action: str, unit) -> bool:
 def require(user, action: str, unit) -> None:
     """Raise PermissionDenied, with a Vietnamese reason, unless `user_can(user, action, unit)`."""
     if not user_can(user, action, unit):
-        raise PermissionDenied(f"Tài khoản này không có quyền thực hiện thao tác này cho {unit}.")
+        raise PermissionDenied(_("Tài khoản này không có quyền thực hiện thao tác này cho %(unit)s.") % {"unit": unit})
 
 
 def assigned_units(user, *, action: str):

@@ -121,6 +121,12 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-rankings": {"task": "rankings.requeue_stale", "schedule": 60.0},
 }
 
+# The embedded default (no DATABASE_URL, no broker, not behind HTTPS): the only place where `make run` may
+# create the demo accounts (accounts/management/commands/load_demo_accounts.py checks this, nothing else).
+EMBEDDED_DEFAULT = (
+    DATABASES["default"]["ENGINE"].endswith("sqlite3") and not CELERY_BROKER_URL and not env_bool("SECURE", False)
+)
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -184,6 +190,10 @@ STORAGES = {
 PORTAL_HOME_UNIT = env_str("PORTAL_HOME_UNIT", "Huyện Tiên Lữ")
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng công khai kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp")
 
+# The licence the open data (downloads, API) is published under, named on the open-data page and in every file.
+PORTAL_DATA_LICENCE = env_str("PORTAL_DATA_LICENCE", "Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)")
+PORTAL_DATA_LICENCE_URL = env_str("PORTAL_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.vi")
+
 # Uploads larger than this are refused before anything is parsed.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
@@ -227,6 +237,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"  # Vietnamese, with what to do, instead of Django's page
 CSRF_COOKIE_HTTPONLY = False  # Django's default; forms carry the token in the page, not read by scripts
 SECURE_REFERRER_POLICY = "same-origin"
 

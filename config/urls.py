@@ -7,6 +7,12 @@ admin.site.site_header = "Quản trị Cổng công khai Bộ chỉ số phục 
 admin.site.site_title = "Quản trị Bộ chỉ số 766"
 admin.site.index_title = "Quản lý dữ liệu"
 
+# Vietnamese error pages with a way forward; JSON under /api/ (portal/views/errors.py).
+handler400 = "portal.views.errors.bad_request"
+handler403 = "portal.views.errors.permission_denied"
+handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,13 +1,30 @@
-"""Downloads of a table exactly as the page shows it: CSV (UTF-8 with BOM for Excel), XLSX and JSON."""
+"""Downloads of a table exactly as the page shows it: CSV (UTF-8 with BOM for Excel), XLSX and JSON.
+
+Every file says what it is: the period, the time the figures were taken ("data as of") and the source
+with the licence, on each row of a CSV or XLSX (a row copied elsewhere keeps them) and once in JSON.
+"""
 
 import csv
 import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
+
+# The default PORTAL_DATA_LICENCE (config/settings.py), marked so that the English catalogue names it.
+gettext_noop("Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)")
+
+
+def licence_name() -> str:
+    """The licence of the open data, in the visitor's language (a licence set in the environment is shown as set)."""
+    return _(settings.PORTAL_DATA_LICENCE)
+
 
 # A spreadsheet treats a cell that starts with one of these as a formula ("=HYPERLINK(…)").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
@@ -16,6 +33,48 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 def safe_text(value: str) -> str:
     """Text that a spreadsheet shows as text, never runs: a leading quote disarms a formula."""
     return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a downloaded table comes from: the page, and the licence it is published under."""
+
+    url: str
+
+    @property
+    def source(self) -> str:
+        return _("Cổng Dịch vụ công quốc gia; công bố tại %(url)s; giấy phép %(licence)s") % {
+            "url": self.url,
+            "licence": licence_name(),
+        }
+
+    def as_json(self) -> dict:
+        return {
+            "source": _("Cổng Dịch vụ công quốc gia (số liệu gốc); công bố trên cổng này"),
+            "url": self.url,
+            "licence": licence_name(),
+            "licence_url": settings.PORTAL_DATA_LICENCE_URL,
+        }
+
+
+def as_of_text(as_of) -> str:
+    """ "2024-09-05 12:00" in the portal's time zone (the way the dispatches state it), or "" when unknown."""
+    return timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M") if as_of else ""
+
+
+def with_provenance(header, rows, *, periods, as_ofs, provenance: Provenance) -> tuple[list[str], list[list]]:
+    """The table with more columns on every row: its period, its data-as-of time and the source.
+
+    `periods` and `as_ofs` give one value per row (a ranking repeats the same one; a history has one per month);
+    `periods` is None when the table's first column is already the month.
+    """
+    source = provenance.source
+    extra = [_("Số liệu tính đến"), _("Nguồn")]
+    if periods is None:
+        return [*header, *extra], [[*row, as_of_text(as_of), source] for row, as_of in zip(rows, as_ofs, strict=True)]
+    return [*header, _("Kỳ"), *extra], [
+        [*row, period, as_of_text(as_of), source] for row, period, as_of in zip(rows, periods, as_ofs, strict=True)
+    ]
 
 
 def ranking_rows(results, *, groups, group_points) -> tuple[list[str], list[list]]:
@@ -74,7 +133,8 @@ def csv_response(header, rows, *, filename: str) -> HttpResponse:
     return response
 
 
-def xlsx_response(header, rows, *, filename: str, title: str) -> HttpResponse:
+def xlsx_response(header, rows, *, filename: str, title: str, about: list[tuple[str, str]] = ()) -> HttpResponse:
+    """The table on the first sheet; `about` (label, value) pairs on a second sheet "Thông tin"."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
@@ -86,6 +146,14 @@ def xlsx_response(header, rows, *, filename: str, title: str) -> HttpResponse:
                 cell.data_type = "s"  # never a formula, whatever the text
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["D"].width = 32
+    if about:
+        info = workbook.create_sheet(_("Thông tin"))
+        for label, value in about:
+            info.append([safe_text(label), safe_text(value)])
+            for cell in info[info.max_row]:
+                cell.data_type = "s"
+        info.column_dimensions["A"].width = 24
+        info.column_dimensions["B"].width = 90
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(

@@ -4,10 +4,23 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from indicators.formatting import format_number
 from rankings.ranks import short_rank
+
+# The default bands (the catalogue's data migration), so that the English catalogue names them; a band
+# an administrator renamed is shown as written.
+DEFAULT_BANDS = (gettext_noop("Xuất sắc"), gettext_noop("Tốt"), gettext_noop("Khá"), gettext_noop("Trung bình"),
+                 gettext_noop("Yếu"))  # fmt: skip
+
+
+def band_name(band) -> str:
+    """A band's (or a band name's) name in the visitor's language."""
+    if band is None or band == "":
+        return ""
+    return gettext(band if isinstance(band, str) else band.name)
 
 
 class PortalTable(tables.Table):
@@ -20,7 +33,7 @@ class PortalTable(tables.Table):
 
     class Meta:
         template_name = "portal/table.html"
-        attrs = {"class": "data"}
+        attrs = {"class": "data stack"}
         empty_text = _("Không có đơn vị nào khớp với điều kiện lọc.")
         orderable = True
 
@@ -34,13 +47,17 @@ class PortalTable(tables.Table):
         return self._page_records
 
     def body_html(self) -> SafeString:
-        cells = []  # (css attribute, function of the record giving the cell's text or safe HTML)
+        # Each cell carries its column's name (data-label): on a phone the stylesheet stacks a row into a
+        # card and shows the names beside the figures, so nothing needs a sideways scroll.
+        cells = []  # (attributes, function of the record giving the cell's text or safe HTML)
         for bound in self.columns:
             css = (bound.column.attrs.get("td") or {}).get("class", "")
-            cells.append((f' class="{css}"' if css else "", self._cell_function(bound.name, bound.column)))
+            css = f"{css} c-{bound.name}".strip()
+            attrs = f' class="{css}" data-label="{conditional_escape(bound.header)}"'
+            cells.append((attrs, self._cell_function(bound.name, bound.column)))
         rows = []
         for record in self.page_records():
-            row = "".join(f"<td{css}>{conditional_escape(cell(record))}</td>" for css, cell in cells)
+            row = "".join(f"<td{attrs}>{conditional_escape(cell(record))}</td>" for attrs, cell in cells)
             rows.append(f"<tr>{row}</tr>")
         if not rows:
             rows.append(f'<tr><td colspan="{len(cells)}">{conditional_escape(self.empty_text)}</td></tr>')
@@ -168,17 +185,19 @@ class RankingTable(PortalTable):
         return fast_number(record.total_change, signed=True)
 
     def render_total(self, record):
+        if record.total is None:
+            return format_html('<span class="muted nodata">{}</span>', _("chưa có số liệu"))
         return fast_number(record.total)
 
     def render_rank_change(self, record):
         return rank_change_html(record.rank_change)
 
     def render_rank(self, record):
-        if record.rank is None:
-            if record.total is not None:
-                return format_html('<span class="muted">{}</span>', _("chưa xếp hạng"))
-            return format_html('<span class="muted">{}</span>', _("chưa có số liệu"))
-        return short_rank(record)
+        if record.rank is None:  # the total cell says why ("chưa có số liệu")
+            return format_html(
+                '<span class="muted" aria-hidden="true">—</span><span class="sr">{}</span>', _("không xếp hạng")
+            )
+        return short_rank(record)  # with the table's coverage note where the rank is not complete
 
     def render_unit(self, record):
         # reverse() per row is slow; the unit URL is a fixed pattern.
@@ -190,4 +209,6 @@ class RankingTable(PortalTable):
     def render_band(self, record):
         if record.band is None:
             return "—"
-        return format_html('<span class="band" style="--band:{}">{}</span>', record.band.colour, record.band.name)
+        return format_html(
+            '<span class="band" style="--band:{}">{}</span>', record.band.colour, gettext(record.band.name)
+        )

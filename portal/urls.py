@@ -12,6 +12,7 @@ urlpatterns = [
     path("don-vi/<str:tree>/<str:code>/", views.unit_detail, name="unit"),
     path("don-vi/<str:tree>/<str:code>/bang-diem/", views.scorecard, name="scorecard"),
     path("so-sanh/", views.compare, name="compare"),
+    path("tim-kiem/", views.search, name="search"),
     path("ban-do/", views.unit_map, name="map"),
     path("phuong-phap/", views.methodology, name="methodology"),
     path("du-lieu-mo/", views.open_data, name="open-data"),

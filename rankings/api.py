@@ -1,12 +1,13 @@
 """The public JSON API of DESIGN §7: stored rankings under a parent, and unit search."""
 
 from decimal import Decimal
+from functools import wraps
 
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from units.selectors import unit_search
+from portal.selectors import unit_by_ref
+from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup, unit_search
 
 from .periods import PeriodKeyError, period_span
 from .selectors import (
@@ -31,7 +32,37 @@ def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+def _parent(*, span, text: str):
+    """The parent the caller named: "legacy.332" (tree and code, as every portal address writes it), a bare
+    code (resolved among the units valid in the period), or a name ("Tiên Lữ", diacritics optional)."""
+    by_ref = unit_by_ref(text)
+    if by_ref is not None:
+        return by_ref
+    try:
+        return ranking_parent(span=span, code=text)
+    except ParentNotFound:
+        if text.isdigit():
+            raise
+    return unit_lookup(text=text, on=span.last_day)
+
+
+def _get_only(view):
+    """Like require_GET, but the refusal is the API's JSON error."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = _error(
+                _("Phương thức %(method)s không được hỗ trợ; chỉ dùng GET.") % {"method": request.method}, 405
+            )
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_get_only
 def rankings_list(request):
     """GET /api/v1/rankings/?period=2024-08&parent=332 → the parent's children in rank order."""
     try:
@@ -41,20 +72,25 @@ def rankings_list(request):
     scope = request.GET.get("scope", "peer")
     if scope not in SCOPES:
         return _error(_("Tham số scope: chỉ nhận “peer” hoặc “province”."))
-    code = request.GET.get("parent", "").strip()
+    text = request.GET.get("parent", "").strip()
     parent = None
-    if code:
+    if text:
         try:
-            parent = ranking_parent(span=span, code=code)
-        except ParentNotFound as exc:
-            return _error(str(exc), status=404)
-        except AmbiguousParent as exc:
+            parent = _parent(span=span, text=text)
+        except (ParentNotFound, UnitNotFound):
+            return _error(
+                _("Không có đơn vị mã hoặc tên “%(parent)s” trong kỳ %(period)s.")
+                % {"parent": text, "period": span.key},
+                status=404,
+            )
+        except (AmbiguousParent, AmbiguousUnit) as exc:
             return _error(str(exc))
     # Only what a leader published: not yet published looks exactly like not there.
     results = list(unit_ranking(span=span, parent=parent, scope=scope))
     with_total = [r.unit_id for r in results if r.total is not None]
     if not with_total:
-        raise Http404(_("Chưa có kết quả xếp hạng cho kỳ này."))
+        # Not yet published looks exactly like not there: no hint of what is coming.
+        return _error(_("Chưa có kết quả xếp hạng cho kỳ này."), status=404)
     as_of = ranking_data_as_of(span=span, unit_ids=with_total)
     return JsonResponse(
         {
@@ -84,7 +120,7 @@ def rankings_list(request):
     )
 
 
-@require_GET
+@_get_only
 def units_list(request):
     """GET /api/v1/units/?q=tien lu → units whose name contains the text, diacritics-insensitive."""
     q = request.GET.get("q", "").strip()

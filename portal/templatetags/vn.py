@@ -4,6 +4,8 @@ from django import template
 
 from indicators.formatting import format_number
 
+from ..tables import band_name
+
 register = template.Library()
 
 
@@ -27,3 +29,9 @@ def vn_signed(value, decimals=None):
 def absval(value):
     """{{ -3|absval }} → 3 (for "giảm 3 bậc")."""
     return abs(value) if value is not None else value
+
+
+@register.filter(name="band_name")
+def band_name_filter(band):
+    """{{ r.band|band_name }} → the band's name in the visitor's language ("Tốt" / "Good")."""
+    return band_name(band)

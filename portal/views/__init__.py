@@ -1,7 +1,7 @@
 """Public pages: thin views that parse the request, call selectors and render."""
 
 from .rankings import rankings, unit_map
-from .site import health, language, methodology, open_data, openapi
+from .site import health, language, methodology, open_data, openapi, search
 from .units import compare, embed_children, embed_unit, home, scorecard, unit_detail
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "openapi",
     "rankings",
     "scorecard",
+    "search",
     "unit_detail",
     "unit_map",
 ]

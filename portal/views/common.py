@@ -1,15 +1,17 @@
-"""What the public views share: who is staff, widget framing, charts and explanations of a unit's result."""
+"""What the public views share: widget framing, charts and explanations of a unit's result."""
 
 from decimal import Decimal
 
-from django.http import Http404
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from units.models import Level
 
-from .. import charts, selectors
+from .. import charts, exports, selectors
+from ..errors import Link, NotFound, nearest
+from ..periods import period_key_parse
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 100
@@ -49,48 +51,113 @@ def published_dispatch_url(unit, pkey) -> str | None:
     return reverse("dispatches:public-pdf", args=[unit.code, pkey.key])
 
 
+NO_DATA_COLOUR = "#5c5f66"
+
+
+def page_provenance(request) -> exports.Provenance:
+    """The provenance of a download: the address of the page it is the table of (the same query, no format)."""
+    query = request.GET.copy()
+    for name in ("format", "page"):
+        query.pop(name, None)
+    path = request.path + (f"?{query.urlencode()}" if query else "")
+    return exports.Provenance(url=request.build_absolute_uri(path))
+
+
+def chart_source() -> str:
+    return _("Nguồn: Cổng Dịch vụ công quốc gia, số liệu đã công bố")
+
+
+def _span(months: list) -> str:
+    """ "9/2023–8/2024" for a list of PeriodKeys in order (one month: "8/2024")."""
+    if not months:
+        return ""
+    if len(months) == 1:
+        return months[0].short_label
+    return f"{months[0].short_label}–{months[-1].short_label}"
+
+
 def trend_chart(profile, *, months: int | None = None):
-    history = profile.history
-    labels = sorted({h.pkey.key: h.pkey for h in history}.values(), key=lambda p: p.sort_key)
+    """The unit's total by month (and its predecessors', dashed), on a continuous month axis."""
+    history = [h for h in profile.history if h.result.total is not None]
+    keys = sorted({h.pkey.key: h.pkey for h in history}.values(), key=lambda p: p.sort_key)
     if months:
-        labels = labels[-months:]
-    keys = [p.key for p in labels]
+        keys = keys[-months:]
+    wanted = {p.key for p in keys}
     names: dict[int, tuple[str, bool]] = {}
     for h in history:
         names.setdefault(h.result.unit_id, (h.result.unit.name, h.is_predecessor))
     series = []
     for unit_id, (name, is_pred) in names.items():
-        by_key = {h.pkey.key: h.result.total for h in history if h.result.unit_id == unit_id}
-        values = [by_key.get(k) for k in keys]
-        if any(v is not None for v in values):
+        by_key = {h.pkey.key: h.result.total for h in history if h.result.unit_id == unit_id and h.pkey.key in wanted}
+        if by_key:
             label = name + (" " + _("(trước sáp nhập)") if is_pred else "")
-            series.append(charts.Series(name=label, values=values, dashed=is_pred))
+            series.append(charts.Series(name=label, values=[by_key.get(p.key) for p in keys], dashed=is_pred))
     if not series:
         return None
     return charts.line_chart(
         uid=f"trend-{profile.unit.pk}",
-        title=_("Diễn biến điểm tổng hợp của %(unit)s") % {"unit": profile.unit.name},
-        desc=_("Điểm tổng hợp theo tháng, từ %(first)s đến %(last)s; đường nét đứt là đơn vị trước sáp nhập.")
-        % {"first": labels[0].short_label, "last": labels[-1].short_label},
-        labels=[p.short_label for p in labels],
+        title=_("Điểm tổng hợp theo tháng"),
+        subtitle=_("%(unit)s, %(span)s. %(source)s")
+        % {"unit": profile.unit.name, "span": _span(keys), "source": chart_source()},
+        desc=_(
+            "Điểm tổng hợp (thang 100) của %(unit)s theo tháng, từ %(first)s đến %(last)s; tháng không có số liệu "
+            "để trống; đường nét đứt là đơn vị trước sáp nhập."
+        )
+        % {"unit": profile.unit.name, "first": keys[0].short_label, "last": keys[-1].short_label},
+        months=[(p.year, p.number) for p in keys],
         series=series,
+        y_label=_("Điểm"),
     )
 
 
 def rank_chart(profile):
-    """The unit's own rank by month, best at the top (rank 1 up)."""
+    """The unit's own rank by month among its peers, rank 1 at the top; left out when it was ranked alone."""
     own = [h for h in profile.history if not h.is_predecessor and h.result.rank]
-    if len(own) < 2:
+    if len(own) < 2 or max(h.result.rank_of or 0 for h in own) < 2:
         return None
+    latest = own[-1].result
+    peers = (
+        _("trong %(n)s đơn vị cùng cấp thuộc %(parent)s") % {"n": latest.rank_of, "parent": latest.parent.name}
+        if latest.parent
+        else _("trong %(n)s đơn vị cùng cấp") % {"n": latest.rank_of}
+    )
     return charts.line_chart(
         uid=f"rank-{profile.unit.pk}",
-        title=_("Thứ hạng của %(unit)s theo tháng") % {"unit": profile.unit.name},
-        desc=_("Hạng trong nhóm đơn vị cùng cấp; hạng 1 ở trên cùng."),
-        labels=[h.pkey.short_label for h in own],
+        title=_("Thứ hạng theo tháng"),
+        subtitle=_("%(unit)s, %(peers)s; hạng 1 ở trên cùng. %(source)s")
+        % {"unit": profile.unit.name, "peers": peers, "source": chart_source()},
+        desc=_("Hạng của %(unit)s trong nhóm đơn vị cùng cấp theo tháng; hạng 1 ở trên cùng.")
+        % {"unit": profile.unit.name},
+        months=[(h.pkey.year, h.pkey.number) for h in own],
         series=[charts.Series(name=profile.unit.name, values=[h.result.rank for h in own])],
+        y_label=_("Hạng (1 = cao nhất)"),
         y_min=1,
         y_max=max(h.result.rank_of for h in own),
         invert=True,
+    )
+
+
+def group_trend_chart(profile):
+    """Each group's points by month (one line per group)."""
+    months = [h.pkey for h in profile.history if not h.is_predecessor]
+    if not profile.group_history or not months:
+        return None
+    group_names = {g.code: g.name for g in selectors.group_indicators()}
+    series = [
+        charts.Series(name=f"{code}. {group_names.get(code, code)}", values=[v for _label, v in values])
+        for code, values in profile.group_history.items()
+    ]
+    with_points = [p for i, p in enumerate(months) if any(s.values[i] is not None for s in series)]
+    return charts.line_chart(
+        uid=f"gtrend-{profile.unit.pk}",
+        title=_("Điểm các nhóm chỉ số theo tháng"),
+        subtitle=_("%(unit)s, %(span)s; mỗi đường là một nhóm. %(source)s")
+        % {"unit": profile.unit.name, "span": _span(with_points), "source": chart_source()},
+        desc=_("Điểm của từng nhóm chỉ số của %(unit)s theo tháng.") % {"unit": profile.unit.name},
+        months=[(p.year, p.number) for p in months],
+        series=series,
+        y_label=_("Điểm"),
+        y_min=0,
     )
 
 
@@ -100,19 +167,60 @@ def groups_chart(profile):
         return None
     return charts.bar_chart(
         uid=f"groups-{profile.unit.pk}",
-        title=_("Điểm các nhóm chỉ số so với điểm tối đa, %(period)s") % {"period": profile.pkey.label},
+        title=_("Điểm các nhóm chỉ số so với điểm tối đa"),
+        subtitle=_("%(unit)s, %(period)s. %(source)s")
+        % {"unit": profile.unit.name, "period": profile.pkey.label, "source": chart_source()},
         desc=_("Mỗi thanh là điểm đạt được của một nhóm; phần nền là điểm tối đa của nhóm."),
         bars=bars,
     )
 
 
+def period_links(request, periods, *, path: str | None = None) -> list[Link]:
+    """Links to the same page for each of `periods` (the other parameters kept, the page number dropped)."""
+    links = []
+    for p in periods:
+        query = request.GET.copy()
+        query["period"] = p.key
+        for name in ("page", "format"):
+            query.pop(name, None)
+        links.append(
+            Link(url=f"{path or request.path}?{query.urlencode()}", label=_("Xem %(period)s") % {"period": p.label})
+        )
+    return links
+
+
+def period_problem(asked: str) -> str:
+    """Why a period in the address shows nothing: its form is wrong (the parser's own message), or it is not public."""
+    from rankings.periods import PeriodKeyError, period_span
+
+    pkey = period_key_parse(asked)
+    if pkey is None:
+        try:
+            period_span(asked)
+        except PeriodKeyError as exc:
+            return str(exc)
+        return _("Kỳ “%(period)s” chưa được công bố hoặc không có số liệu.") % {"period": asked}
+    return _("%(period)s chưa được công bố hoặc không có số liệu ở trang này.") % {"period": capfirst(pkey.label)}
+
+
 def profile_or_404(request, tree, code):
     unit = selectors.unit_get(tree=tree, code=code)
     if unit is None:
-        raise Http404(_("Không tìm thấy đơn vị."))
-    profile = selectors.unit_profile(unit=unit, period_key=request.GET.get("period"))
+        raise NotFound(
+            _("Không có đơn vị nào mang mã “%(code)s” trong danh mục “%(tree)s”.") % {"code": code, "tree": tree}
+        )
+    asked = request.GET.get("period")
+    profile = selectors.unit_profile(unit=unit, period_key=asked)
     if profile is None:
-        raise Http404(_("Kỳ này chưa được công bố hoặc không có số liệu."))
+        latest = selectors.unit_profile(unit=unit, period_key=None)
+        links = period_links(request, nearest(latest.available, asked)) if latest else []
+        links.append(
+            Link(
+                url=reverse("portal:unit", args=[tree, code]),
+                label=_("Xem hồ sơ %(unit)s (kỳ mới nhất đã công bố)") % {"unit": unit.name},
+            )
+        )
+        raise NotFound(period_problem(asked), links=links)
     return profile
 
 
@@ -151,7 +259,11 @@ def result_explained(result, groups=()) -> dict:
         ]
 
     room = [g for g in groups if g.get("missing")]
+    known = [g for g in groups_detail.values() if isinstance(g, dict) and g.get("change") is not None]
     return {
+        # Whether the month and the one before both had group points: without them a change of the
+        # total cannot be split by group, and the page says so instead of "no change".
+        "group_changes_known": bool(known),
         "gained": named(gained),
         "lost": named(lost),
         "criteria_better": named(why.get("criteria_better")),

@@ -1,21 +1,32 @@
 """The rankings page, its downloads, and the map drawn from the same state."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tables2 import RequestConfig
 
 from indicators.formatting import format_number
 from indicators.models import ClassificationBand
-from rankings.ranks import coverage_note
 from units.models import Level
 
 from .. import charts, exports, selectors
 from ..caching import public_cache
+from ..errors import NotFound, nearest
 from ..periods import period_key_parse
-from ..tables import RankingTable
-from .common import DEFAULT_PER_PAGE, PER_PAGE_CHOICES
+from ..tables import RankingTable, band_name
+from .common import (
+    DEFAULT_PER_PAGE,
+    NO_DATA_COLOUR,
+    PER_PAGE_CHOICES,
+    chart_source,
+    page_provenance,
+    period_links,
+    period_problem,
+)
 
 # --- rankings -------------------------------------------------------------------------------------
 
@@ -31,13 +42,13 @@ class RankingState:
         elif ref:
             self.parent = selectors.unit_by_ref(ref)
             if self.parent is None:
-                raise Http404(_("Không tìm thấy đơn vị cấp trên “%(ref)s”.") % {"ref": ref})
+                raise NotFound(_("Không tìm thấy đơn vị cấp trên “%(ref)s”.") % {"ref": ref})
         else:
             self.parent = selectors.home_unit(request)
         self.levels = selectors.ranking_levels(parent=self.parent)
         level = request.GET.get("level") or ""
         if level not in self.levels:
-            level = self.levels[-1] if self.levels else Level.COMMUNE
+            level = self._default_level(request.GET.get("period"))
         self.level = level
         self.scope = selectors.ranking_scope(parent=self.parent, level=level)
         keys = selectors.ranking_period_keys(parent=self.parent, level=level, scope=self.scope)
@@ -46,7 +57,7 @@ class RankingState:
         if asked:
             self.pkey = period_key_parse(asked)
             if self.pkey is None or self.pkey.key not in {p.key for p in self.available}:
-                raise Http404(_("Kỳ “%(period)s” chưa được công bố hoặc không có số liệu.") % {"period": asked})
+                raise NotFound(period_problem(asked), links=period_links(request, nearest(self.available, asked)))
         else:
             months = [p for p in self.available if p.kind == "month"]
             self.pkey = months[0] if months else None
@@ -57,12 +68,31 @@ class RankingState:
             per_page = DEFAULT_PER_PAGE
         self.per_page = per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
 
+    def _default_level(self, asked: str | None) -> str:
+        """The lowest level with results; when the address names a period but no level (the feed, older links),
+        the lowest level that has that period, so that a province's month of districts opens on its districts."""
+        if not self.levels:
+            return Level.COMMUNE
+        pkey = period_key_parse(asked) if asked else None
+        if pkey is not None:
+            for level in reversed(self.levels):
+                scope = selectors.ranking_scope(parent=self.parent, level=level)
+                if pkey.key in selectors.ranking_period_keys(parent=self.parent, level=level, scope=scope):
+                    return level
+        return self.levels[-1]
+
     def results(self):
         if self.pkey is None:
             return selectors.unit_ranking(period_key="", parent=self.parent, level=self.level, scope=self.scope).none()
         return selectors.unit_ranking(
             period_key=self.pkey.key, parent=self.parent, level=self.level, scope=self.scope, q=self.q
         )
+
+    def title(self) -> str:
+        """What the table is, as the page's heading says it."""
+        if self.parent is None:
+            return _("Xếp hạng các tỉnh, thành phố")
+        return _("Xếp hạng các đơn vị thuộc %(parent)s") % {"parent": self.parent.name}
 
     def filename(self) -> str:
         parent = selectors.unit_ref(self.parent) if self.parent else "toan-quoc"
@@ -84,6 +114,7 @@ def rankings(request):
     table.group_points = selectors.group_points(unit_ids=unit_ids, pkey=state.pkey) if state.pkey else {}
     # Group columns without a single figure (months published with the total only) are left out.
     table.exclude = [f"g{g.code}" for g in groups if not any(g.code in p for p in table.group_points.values())]
+    shown_groups = [g for g in groups if f"g{g.code}" not in table.exclude]
     as_of, is_demo = (
         selectors.data_as_of(unit_ids=unit_ids, pkey=state.pkey) if state.pkey and unit_ids else (None, False)
     )
@@ -96,12 +127,12 @@ def rankings(request):
             "state": state,
             "table": table,
             "groups": groups,
+            "shown_groups": shown_groups,
             "ancestors": selectors.ancestors(state.parent) + ([state.parent] if state.parent else []),
             "level_choices": [(lv, Level(lv).label) for lv in state.levels],
             "per_page_choices": PER_PAGE_CHOICES,
             "data_as_of": as_of,
             "is_demo": is_demo,
-            "coverage_note": coverage_note(table.page_records()),
             "query": query.urlencode(),
             "parent_ref": selectors.unit_ref(state.parent) if state.parent else "all",
         },
@@ -120,6 +151,7 @@ def _ranking_download(state, results, groups, fmt):
     as_of, is_demo = (
         selectors.data_as_of(unit_ids=[r.unit_id for r in rows], pkey=state.pkey) if rows else (None, False)
     )
+    provenance = page_provenance(state.request)
     if fmt == "json":
         return exports.json_response(
             {
@@ -131,16 +163,14 @@ def _ranking_download(state, results, groups, fmt):
                 "months_averaged": state.pkey.kind != "month",
                 "data_as_of": as_of,
                 "is_demo": is_demo,
+                **provenance.as_json(),
                 "results": [
                     {
                         "unit_code": r.unit.code,
                         "unit_name": r.unit.name,
                         "total": r.total,
                         "rank": r.rank,
-                        "rank_of": r.rank_of if r.rank else None,
-                        "rank_source": r.rank_source or None,
-                        "peer_count": r.peer_count,
-                        "ranked_count": r.ranked_count,
+                        "rank_of": r.rank_of,
                         "total_change": r.total_change,
                         "rank_change": r.rank_change,
                         "band": r.band.name if r.band else None,
@@ -152,11 +182,49 @@ def _ranking_download(state, results, groups, fmt):
             filename=state.filename(),
         )
     header, data = exports.ranking_rows(rows, groups=groups, group_points=points)
+    header, data = exports.with_provenance(
+        header, data, periods=[state.pkey.key] * len(data), as_ofs=[as_of] * len(data), provenance=provenance
+    )
     if fmt == "csv":
         return exports.csv_response(header, data, filename=state.filename())
+    about = [
+        (_("Bảng"), state.title()),
+        (_("Kỳ"), capfirst(state.pkey.label)),
+        (_("Số liệu tính đến"), exports.as_of_text(as_of)),
+        (_("Nguồn"), provenance.source),
+        (_("Địa chỉ trang"), provenance.url),
+        (_("Giấy phép"), f"{exports.licence_name()} — {settings.PORTAL_DATA_LICENCE_URL}"),
+    ]
+    if state.pkey.kind != "month":
+        about.append((_("Ghi chú"), _("Điểm của quý, năm là trung bình điểm tổng hợp các tháng đã có số liệu.")))
+    if is_demo:
+        about.append((_("Ghi chú"), _("Có dữ liệu minh họa (tổng hợp, không phải số liệu công bố chính thức).")))
     return exports.xlsx_response(
-        header, data, filename=state.filename(), title=state.pkey.short_label.replace("/", "-")
+        header, data, filename=state.filename(), title=state.pkey.short_label.replace("/", "-"), about=about
     )
+
+
+def _map_legend(results) -> list[tuple[str, str]]:
+    """The bands the map uses, best first, with how many units each has; then the units without figures."""
+    counts: dict[int, int] = {}
+    for r in results:
+        if r.band is not None:
+            counts[r.band_id] = counts.get(r.band_id, 0) + 1
+    legend = [
+        (
+            b.colour,
+            ngettext(
+                "%(band)s (từ %(min)s điểm): %(n)s đơn vị", "%(band)s (từ %(min)s điểm): %(n)s đơn vị", counts[b.pk]
+            )
+            % {"band": band_name(b), "min": format_number(b.min_total), "n": counts[b.pk]},
+        )
+        for b in ClassificationBand.objects.order_by("-min_total")
+        if b.pk in counts
+    ]
+    missing = sum(1 for r in results if r.band is None)
+    if missing:
+        legend.append((NO_DATA_COLOUR, _("Chưa có số liệu: %(n)s đơn vị") % {"n": missing}))
+    return legend
 
 
 @public_cache
@@ -168,21 +236,28 @@ def unit_map(request):
             name=r.unit.name,
             latitude=r.unit.latitude,
             longitude=r.unit.longitude,
-            colour=r.band.colour if r.band else "#5c5f66",
+            colour=r.band.colour if r.band else NO_DATA_COLOUR,
             href=reverse("portal:unit", args=[r.unit.tree, r.unit.code]),
-            caption=(f"{format_number(r.total)} — {r.band.name}" if r.band else _("chưa có số liệu")),
+            caption=(f"{format_number(r.total)} — {band_name(r.band)}" if r.band else _("chưa có số liệu")),
             label=r.unit.short_name,
         )
         for r in results
     ]
     svg = None
     if points and state.pkey:
+        where = (
+            _("các đơn vị thuộc %(parent)s") % {"parent": state.parent.name}
+            if state.parent
+            else _("các tỉnh, thành phố")
+        )
         svg = charts.dot_map(
             uid="map",
-            title=_("Bản đồ xếp loại %(level)s, %(period)s")
-            % {"level": Level(state.level).label.lower(), "period": state.pkey.label},
+            title=_("Xếp loại %(where)s, %(period)s") % {"where": where, "period": state.pkey.label},
+            subtitle=_("Màu theo xếp loại; vị trí theo tọa độ trong danh mục đơn vị hành chính. %(source)s")
+            % {"source": chart_source()},
             desc=_("Mỗi chấm là một đơn vị tại tọa độ của nó, tô màu theo xếp loại; bảng bên dưới có cùng số liệu."),
             points=points,
+            legend=_map_legend(results),
         )
     return render(
         request,
@@ -191,7 +266,6 @@ def unit_map(request):
             "state": state,
             "results": results,
             "svg": svg,
-            "bands": ClassificationBand.objects.order_by("-min_total"),
             "level_choices": [(lv, Level(lv).label) for lv in state.levels],
             "parent_ref": selectors.unit_ref(state.parent) if state.parent else "all",
         },

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,11 +14,15 @@ from django.utils.translation import gettext as _
 from config.celery import app as celery_app
 from indicators.models import ClassificationBand, IndicatorKind
 from indicators.selectors import catalogue, framework_for
+from units.selectors import unit_search
 
 from .. import selectors
 from ..caching import public_cache
+from ..errors import NotFound, nearest
+from ..exports import licence_name
 from ..openapi import openapi_document
 from ..periods import period_key_parse
+from .common import period_links
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +37,15 @@ def methodology(request):
     operational = [i for i in catalogue(framework=framework) if i.kind == IndicatorKind.OPERATIONAL]
     pkey = period_key_parse(request.GET.get("period")) if request.GET.get("period") else None
     log = []
+    periods = selectors.periods_with_data()
     if pkey is not None and pkey.kind == "month":
         log = list(selectors.month_log(pkey=pkey))
         if not log:
-            raise Http404(_("Tháng này chưa được công bố."))
-    periods = selectors.periods_with_data()
+            months = selectors.visible_keys(keys={p.key for p in periods})
+            raise NotFound(
+                _("Tháng %(period)s chưa được công bố.") % {"period": pkey.short_label},
+                links=period_links(request, nearest(months, pkey.key)),
+            )
     return render(
         request,
         "portal/methodology.html",
@@ -53,11 +61,23 @@ def methodology(request):
     )
 
 
+@public_cache
+def search(request):
+    """Find a unit by name (diacritics optional), for visitors who do not know where it sits in the tree."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    found = list(unit_search(q=q, limit=30)) if q else []
+    return render(request, "portal/search.html", {"q": q, "found": found})
+
+
 def open_data(request):
     home = selectors.home_unit(request)
-    return render(
-        request, "portal/open_data.html", {"home_ref": selectors.unit_ref(home) if home else "", "home": home}
-    )
+    context = {
+        "home_ref": selectors.unit_ref(home) if home else "",
+        "home": home,
+        "licence": licence_name(),
+        "licence_url": settings.PORTAL_DATA_LICENCE_URL,
+    }
+    return render(request, "portal/open_data.html", context)
 
 
 def openapi(request):
@@ -73,7 +93,7 @@ def language(request, code):
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = "/"
     if code not in dict(settings.LANGUAGES):
-        raise Http404()
+        raise NotFound(_("Cổng chỉ có tiếng Việt (vi) và tiếng Anh (en)."))
     translation.activate(code)
     response = HttpResponseRedirect(nxt)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")

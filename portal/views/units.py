@@ -7,9 +7,12 @@ from django.utils.translation import gettext as _
 from .. import charts, exports, selectors
 from ..caching import public_cache
 from .common import (
+    chart_source,
     child_level,
     embeddable,
+    group_trend_chart,
     groups_chart,
+    page_provenance,
     profile_or_404,
     published_dispatch_url,
     rank_chart,
@@ -22,21 +25,42 @@ from .common import (
 
 @public_cache
 def home(request):
+    """The home unit's latest published month: its own result, its subordinate units' ranking, its trend.
+
+    When the latest published month has the subordinate units but not the unit's own row (a district's
+    file with its communes only), the page opens on that month all the same and says the unit's own
+    figure is missing, rather than staying on an older month without a word.
+    """
     unit = selectors.home_unit(request)
     context = {"unit": unit}
-    if unit is not None:
-        profile = selectors.unit_profile(unit=unit, period_key=None)
-        context["profile"] = profile
-        if profile and profile.pkey:
-            children = list(
-                selectors.unit_ranking(period_key=profile.pkey.key, parent=unit, level=child_level(unit), scope="peer")
-            )
-            context["children"] = children
-            context["children_level"] = child_level(unit)
-            context["trend"] = trend_chart(profile, months=12)
-            context["groups_chart"] = groups_chart(profile)
-            context["dispatch"] = published_dispatch_url(unit, profile.pkey)
+    if unit is None:
+        return render(request, "portal/home.html", context)
+    profile = selectors.unit_profile(unit=unit, period_key=None)
+    level = child_level(unit)
+    month = profile.pkey if profile else None
+    children_month = _latest_children_month(unit=unit, level=level)
+    own_missing = children_month is not None and (month is None or children_month.sort_key > month.sort_key)
+    if own_missing:
+        month = children_month
+    context.update(profile=profile, month=month, own_missing=own_missing, children_level=level)
+    if month is not None:
+        children = list(selectors.unit_ranking(period_key=month.key, parent=unit, level=level, scope="peer"))
+        context["children"] = children
+        context["trend"] = trend_chart(profile, months=12) if profile else None
+        context["dispatch"] = published_dispatch_url(unit, month)
+        if own_missing:
+            as_of, is_demo = selectors.data_as_of(unit_ids=[c.unit_id for c in children], pkey=month)
+            context.update(as_of=as_of, is_demo=is_demo)
+        else:
+            context.update(as_of=profile.data_as_of, is_demo=profile.is_demo, groups_chart=groups_chart(profile))
     return render(request, "portal/home.html", context)
+
+
+def _latest_children_month(*, unit, level: str):
+    """The newest month a visitor may see with stored results of the unit's subordinate units, or None."""
+    keys = selectors.ranking_period_keys(parent=unit, level=level, scope="peer")
+    months = [p for p in selectors.visible_keys(keys=keys) if p.kind == "month"]
+    return months[0] if months else None
 
 
 @public_cache
@@ -44,15 +68,10 @@ def unit_detail(request, tree, code):
     profile = profile_or_404(request, tree, code)
     fmt = request.GET.get("format")
     if fmt in ("csv", "json"):
-        return _history_download(profile, fmt)
+        return _history_download(request, profile, fmt)
     embed_url = request.build_absolute_uri(reverse("portal:embed-unit", args=[tree, code]))
     embed_children_url = request.build_absolute_uri(reverse("portal:embed-children", args=[tree, code]))
     group_names = {g.code: g.name for g in selectors.group_indicators()}
-    group_series = [
-        charts.Series(name=f"{code}. {group_names.get(code, code)}", values=[v for _label, v in values])
-        for code, values in profile.group_history.items()
-    ]
-    group_labels = next(iter(profile.group_history.values()), [])
     return render(
         request,
         "portal/unit.html",
@@ -63,16 +82,7 @@ def unit_detail(request, tree, code):
             "trend": trend_chart(profile),
             "rank_chart": rank_chart(profile),
             "groups_chart": groups_chart(profile) if profile.pkey else None,
-            "group_trend": charts.line_chart(
-                uid=f"gtrend-{profile.unit.pk}",
-                title=_("Diễn biến điểm các nhóm chỉ số của %(unit)s") % {"unit": profile.unit.name},
-                desc=_("Điểm của từng nhóm theo tháng."),
-                labels=[label for label, _v in group_labels],
-                series=group_series,
-                y_min=0,
-            )
-            if group_series
-            else None,
+            "group_trend": group_trend_chart(profile),
             "group_history_rows": _transpose(profile.group_history),
             "group_names": group_names,
             "embed_url": embed_url,
@@ -83,7 +93,7 @@ def unit_detail(request, tree, code):
     )
 
 
-def _history_download(profile, fmt):
+def _history_download(request, profile, fmt):
     """The unit's month-by-month table (its own and its predecessors' results) as on the page."""
     header = [
         _("Tháng"),
@@ -111,6 +121,10 @@ def _history_download(profile, fmt):
         for h in reversed(profile.history)
     ]
     filename = f"lich-su-{profile.unit.tree}-{profile.unit.code}"
+    history = list(reversed(profile.history))
+    # Each month's figures were taken at their own time (a download is rare: one small read per month).
+    as_ofs = [selectors.data_as_of(unit_ids=[h.result.unit_id], pkey=h.pkey)[0] for h in history]
+    provenance = page_provenance(request)
     if fmt == "json":
         keys = ["period", "unit_code", "unit_name", "is_predecessor", "total", "rank", "rank_of", "rank_change", "band"]
         return exports.json_response(
@@ -118,10 +132,15 @@ def _history_download(profile, fmt):
                 "unit_code": profile.unit.code,
                 "unit_tree": profile.unit.tree,
                 "unit_name": profile.unit.name,
-                "history": [dict(zip(keys, row, strict=True)) for row in rows],
+                **provenance.as_json(),
+                "history": [
+                    {**dict(zip(keys, row, strict=True)), "data_as_of": as_of}
+                    for row, as_of in zip(rows, as_ofs, strict=True)
+                ],
             },
             filename=filename,
         )
+    header, rows = exports.with_provenance(header, rows, periods=None, as_ofs=as_ofs, provenance=provenance)
     return exports.csv_response(
         header, [[("x" if v is True else "" if v is False else v) for v in r] for r in rows], filename=filename
     )
@@ -226,34 +245,48 @@ def compare(request):
         ]
         context["chart"] = charts.line_chart(
             uid="compare",
-            title=_("So sánh điểm tổng hợp: %(units)s") % {"units": ", ".join(p.unit.name for p in profiles)},
-            desc=_("Điểm tổng hợp theo tháng của từng đơn vị được so sánh."),
-            labels=[lab.short_label for lab in labels],
+            title=_("So sánh điểm tổng hợp theo tháng"),
+            subtitle=_("%(units)s. %(source)s")
+            % {"units": "; ".join(p.unit.name for p in profiles), "source": chart_source()},
+            desc=_("Điểm tổng hợp theo tháng của từng đơn vị được so sánh; tháng không có số liệu để trống."),
+            months=[(lab.year, lab.number) for lab in labels],
             series=series,
+            y_label=_("Điểm"),
         )
-        group_codes = [g.code for g in selectors.group_indicators()]
+        # Only the groups that some compared unit has points for, each named from the catalogue.
+        rows = [(group, [_group_of(p, group.code) for p in profiles]) for group in selectors.group_indicators()]
         context["group_rows"] = [
-            (code, [next((g for g in p.groups if g["code"] == code), None) for p in profiles]) for code in group_codes
+            (group, cells) for group, cells in rows if any(c and c["points"] is not None for c in cells)
         ]
     fmt = request.GET.get("format")
     if fmt in ("csv", "json") and len(profiles) >= 2:
-        return _compare_download(context, profiles, fmt)
+        return _compare_download(request, context, profiles, fmt)
     return render(request, "portal/compare.html", context)
 
 
-def _compare_download(context, profiles, fmt):
+def _group_of(profile, code: str) -> dict | None:
+    return next((g for g in profile.groups if g["code"] == code), None)
+
+
+def _compare_download(request, context, profiles, fmt):
     header = [_("Tháng"), *[p.unit.name for p in profiles]]
     rows = [[label.key, *values] for label, values in context["rows"]]
+    unit_ids = [p.unit.pk for p in profiles]
+    as_ofs = [selectors.data_as_of(unit_ids=unit_ids, pkey=label)[0] for label, _values in context["rows"]]
+    provenance = page_provenance(request)
     if fmt == "json":
         return exports.json_response(
             {
                 "units": [{"code": p.unit.code, "tree": p.unit.tree, "name": p.unit.name} for p in profiles],
+                **provenance.as_json(),
                 "totals_by_month": [
-                    dict(zip(["period", *[p.unit.code for p in profiles]], r, strict=True)) for r in rows
+                    {**dict(zip(["period", *[p.unit.code for p in profiles]], r, strict=True)), "data_as_of": as_of}
+                    for r, as_of in zip(rows, as_ofs, strict=True)
                 ],
             },
             filename="so-sanh",
         )
+    header, rows = exports.with_provenance(header, rows, periods=None, as_ofs=as_ofs, provenance=provenance)
     return exports.csv_response(header, rows, filename="so-sanh")
 
 

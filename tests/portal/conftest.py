@@ -1,4 +1,11 @@
-"""Fixtures of the portal tests: demo data with stored rankings, published or not."""
+"""Fixtures of the portal tests: demo data with stored rankings, published or not; a server without its database."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +49,35 @@ def published(ranked):
 def all_published(published):
     publish(year=2024, month=8, scope=published)
     return published
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server_without_database():
+    """A real server (gunicorn) whose database does not answer (nothing listens on its port); yields its base URL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{_free_port()}/nothing"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "config.wsgi"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

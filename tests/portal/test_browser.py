@@ -145,7 +145,13 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, browser):
         "open-data": "/du-lieu-mo/",
         "embed-unit": "/nhung/don-vi/legacy/332/",
         "embed-children": "/nhung/xep-hang/legacy/332/",
+        "rankings-nationwide": "/xep-hang/?parent=all",
+        "search": "/tim-kiem/?q=thu+sy",
+        "login": "/tai-khoan/login/",
+        "error-404": "/xep-hang/?parent=legacy.332&level=commune&period=2030-01",
+        "error-404-unknown": "/khong-co-trang-nay/",
     }
+    statuses = {"error-404": 404, "error-404-unknown": 404}
     found = {}
     for width in (360, 1280):
         # axe is injected as a script: the pages' Content-Security-Policy would (rightly) block it.
@@ -153,7 +159,7 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, browser):
         page = context.new_page()
         for name, url in pages.items():
             response = page.goto(site + url)
-            assert response.status == 200, url
+            assert response.status == statuses.get(name, 200), url
             # Usable at phone width: nothing wider than the screen except inside scrollable tables.
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{name} is {overflow}px wider than a {width}px screen"
@@ -163,11 +169,11 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, browser):
             if name == "district" and width == 1280:  # the embed code can be copied with one button
                 page.get_by_text("Nhúng vào cổng thông tin của đơn vị").click()
                 assert page.get_by_role("button", name="Sao chép mã nhúng").count() >= 1
-            if name in ("map", "methodology", "scorecard", "district", "embed-children", "unit-merged"):
+            if name in ("map", "methodology", "scorecard", "district", "embed-children", "unit-merged", "error-404"):
                 _shot(page, f"{name}-{width}")
         # The English interface too.
         context.add_cookies([{"name": "django_language", "value": "en", "url": site}])
-        for name in ("home", "rankings", "unit"):
+        for name in ("home", "rankings", "unit", "error-404"):
             page.goto(site + pages[name])
             assert page.get_attribute("html", "lang") == "en"
             violations = _axe(page)
@@ -192,3 +198,200 @@ def test_scorecard_prints_on_one_a4_page(site, browser, tmp_path):
     text = reader.pages[0].extract_text()
     assert "Huyện Tiên Lữ" in text and "88,03" in text
     page.close()
+
+
+# --- issue 15: phones, charts, the map, dead ends, accounts -----------------------------------------------
+
+PHONE, DESKTOP = 375, 1280
+
+
+def _page(browser, width: int, **kwargs):
+    context = browser.new_context(viewport={"width": width, "height": 800}, **kwargs)
+    return context, context.new_page()
+
+
+def _overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def _scrolled_tables(page) -> list[str]:
+    """The table regions that need a sideways scroll (wider than their box)."""
+    return page.evaluate(
+        "[...document.querySelectorAll('.table-scroll')].filter(d => d.scrollWidth > d.clientWidth + 1)"
+        ".map(d => d.getAttribute('aria-label') || d.getAttribute('aria-labelledby'))"
+    )
+
+
+def test_phone_ranking_shows_rank_name_total_change_and_band_without_sideways_scroll(site, browser):
+    context, page = _page(browser, PHONE)
+    page.goto(site + "/xep-hang/?parent=legacy.332&level=commune&period=2024-Q2")
+    assert _overflow(page) <= 1 and _scrolled_tables(page) == []
+    row = page.locator("table.data tbody tr").first
+    for css in (".c-rank", ".c-unit", ".c-total", ".c-total_change", ".c-rank_change", ".c-band"):
+        cell = row.locator(css)
+        assert cell.is_visible(), css
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE, css
+    # Each figure is named beside it (the column's name, drawn by the stylesheet from data-label).
+    named = row.locator(".c-total_change").evaluate("td => getComputedStyle(td, '::before').content")
+    assert named == '"Thay đổi điểm"'
+    assert row.locator(".c-band").evaluate("td => getComputedStyle(td, '::before').content") == '"Xếp loại"'
+    # Sorting stays: the header is the row of sort links.
+    _follow(page, page.locator("thead").get_by_role("link", name="Tổng điểm"))
+    assert "sort=total" in page.url
+    _shot(page, f"rankings-quarter-{PHONE}")
+    page.goto(site + "/")
+    assert _overflow(page) <= 1 and _scrolled_tables(page) == []
+    first = page.locator("#children-h ~ .table-scroll tbody tr").first
+    assert first.locator(".c-unit").is_visible() and first.locator("td").last.is_visible()
+    context.close()
+
+
+def test_quarter_and_nationwide_tables_are_not_cut_off_on_a_desktop(site, browser):
+    context, page = _page(browser, DESKTOP)
+    for name, url in [
+        ("rankings-quarter", "/xep-hang/?parent=legacy.332&level=commune&period=2024-Q2"),
+        ("rankings-nationwide", "/xep-hang/?parent=all"),
+    ]:
+        page.goto(site + url)
+        assert _scrolled_tables(page) == [], url
+        _shot(page, f"{name}-{DESKTOP}")
+    page.goto(site + "/xep-hang/?parent=legacy.332&level=commune&period=2024-Q2")
+    assert page.get_by_text("Nhóm 6: Số hóa hồ sơ").is_visible()  # the group columns are named
+    context.close()
+
+
+def test_touch_targets_of_navigation_and_table_links_are_at_least_24px(site, browser):
+    context, page = _page(browser, PHONE)
+    for url in ("/", "/xep-hang/?parent=legacy.332&level=commune&period=2024-08", "/ban-do/?parent=legacy.332"):
+        page.goto(site + url)
+        small = page.evaluate(
+            "[...document.querySelectorAll('.site-header nav a, table.data a')]"
+            ".map(a => [a.innerText.trim(), a.getBoundingClientRect().height]).filter(([t, h]) => h < 24)"
+        )
+        assert small == [], (url, small)
+    context.close()
+
+
+def test_charts_have_visible_titles_and_text_of_at_least_12px_on_a_phone(site, browser):
+    context, page = _page(browser, PHONE)
+    commune = AdministrativeUnit.objects.filter(parent__code="332", name="Xã Thủ Sỹ").first()
+    page.goto(site + f"/don-vi/{commune.tree}/{commune.code}/")
+    titles = page.locator("#hist-h ~ .chart-box .chart-title")
+    assert titles.all_inner_texts() == [
+        "Điểm tổng hợp theo tháng",
+        "Thứ hạng theo tháng",
+        "Điểm các nhóm chỉ số theo tháng",
+    ]
+    assert all(t.is_visible() for t in titles.all())
+    assert "Nguồn: Cổng Dịch vụ công quốc gia" in page.locator("#hist-h ~ .chart-box .chart-sub").first.inner_text()
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('svg.chart text')]"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+    )
+    assert sizes and min(sizes) >= 12, min(sizes)
+    # The rank chart says what its axis is.
+    assert page.locator("svg.chart .axis-title", has_text="Hạng (1 = cao nhất)").count() == 1
+    _shot(page, f"unit-charts-{PHONE}")
+    context.close()
+
+
+def test_map_colours_markers_by_band_with_a_legend_and_no_marker_hides_another(site, browser):
+    for width in (PHONE, DESKTOP):
+        context, page = _page(browser, width)
+        page.goto(site + "/ban-do/?parent=legacy.332&period=2024-Q2")
+        dots = page.evaluate(
+            "[...document.querySelectorAll('svg.map circle.dot')].map(c => {const r = c.getBoundingClientRect();"
+            " return [r.x + r.width / 2, r.y + r.height / 2, r.width, c.getAttribute('fill')]})"
+        )
+        assert len(dots) == 15
+        assert len({fill for *_xy, fill in dots}) >= 3  # Xuất sắc, Tốt, Khá that quarter
+        for i, (x1, y1, d, _f1) in enumerate(dots):
+            for x2, y2, _d, _f2 in dots[i + 1 :]:
+                assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= d * 0.95  # none on top of another
+        legend = page.locator(".chart-box .legend").inner_text()
+        assert "Xuất sắc (từ 90 điểm): 2 đơn vị" in legend and "Khá" in legend
+        assert "dùng chung một tọa độ" in page.locator(".shared-note").inner_text()
+        labels = page.evaluate(
+            "[...document.querySelectorAll('svg.map text.place')]"
+            ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+        )
+        assert labels and min(labels) >= 12
+        _shot(page, f"map-quarter-{width}")
+        context.close()
+
+
+def test_a_dead_end_leads_to_the_nearest_published_month_and_to_search(site, browser):
+    for width in (PHONE, DESKTOP):
+        context, page = _page(browser, width)
+        response = page.goto(site + "/xep-hang/?parent=legacy.332&level=commune&period=2024-10")
+        assert response.status == 404
+        assert page.get_attribute("html", "lang") == "vi" and _overflow(page) <= 1
+        assert "Tháng 10/2024 chưa được công bố" in page.inner_text("main")
+        _shot(page, f"error-404-month-{width}")
+        _follow(page, page.get_by_role("link", name="Xem tháng 8/2024"))
+        assert "tháng 8/2024" in page.inner_text("h1")
+        page.goto(site + "/don-vi/legacy/khong-co/")
+        page.get_by_label("Tìm đơn vị theo tên").fill("thu sy")
+        _follow(page, page.get_by_role("button", name="Tìm"))
+        _shot(page, f"search-{width}")
+        _follow(page, page.get_by_role("link", name="Xã Thủ Sỹ"))
+        assert "Xã Thủ Sỹ" in page.inner_text("h1")
+        context.close()
+
+
+def test_without_a_database_the_page_says_try_again_and_passes_axe(browser, server_without_database):
+    for width in (PHONE, DESKTOP):
+        context, page = _page(browser, width, bypass_csp=True)
+        response = page.goto(server_without_database + "/")
+        assert response.status == 503 and page.get_attribute("html", "lang") == "vi"
+        assert "Hệ thống tạm thời chưa phục vụ được" in page.inner_text("h1") and _overflow(page) <= 1
+        assert _axe(page) == []
+        _shot(page, f"error-503-{width}")
+        context.close()
+
+
+def test_a_clerk_and_an_administrator_sign_in_and_see_only_the_links_they_can_use(site, browser):
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Role, UnitAssignment
+
+    users = get_user_model().objects
+    clerk = users.create_user("canbo.tienlu", password="demo-canbo")
+    UnitAssignment.objects.create(user=clerk, unit=tien_lu(), role=Role.STAFF)
+    users.create_user("quantri", password="demo-quantri", is_staff=True, is_superuser=True)
+    from dispatches.models import Dispatch
+    from indicators.models import Period
+
+    # A dispatch of another unit: the clerk is not assigned to Hà Nội.
+    elsewhere = Dispatch.objects.create(
+        unit=AdministrativeUnit.objects.get(tree="legacy", code="01"),
+        period=Period.objects.get(year=2024, month=8),
+        subject="công khai kết quả Bộ chỉ số tháng 8/2024",
+        frozen_data={},
+    )
+    for width in (PHONE, DESKTOP):
+        for username, password, sees_admin in (
+            ("canbo.tienlu", "demo-canbo", False),
+            ("quantri", "demo-quantri", True),
+        ):
+            context, page = _page(browser, width, bypass_csp=True)
+            page.goto(site + "/")
+            _follow(page, page.get_by_role("link", name="Đăng nhập"))
+            assert _axe(page) == []
+            page.get_by_label("Tên đăng nhập").fill(username)
+            page.get_by_label("Mật khẩu").fill(password)
+            _follow(page, page.get_by_role("button", name="Đăng nhập"))
+            nav = page.get_by_role("navigation", name="Điều hướng chính")
+            assert nav.get_by_role("button", name="Đăng xuất").is_visible()
+            assert (nav.get_by_role("link", name="Quản lý").count() == 1) is sees_admin
+            if sees_admin:
+                _follow(page, nav.get_by_role("link", name="Quản lý"))
+                assert "/admin/login/" not in page.url and page.url.endswith("/admin/")
+            else:  # another unit's dispatch: a Vietnamese 403 with the reason, on the site's layout
+                response = page.goto(site + f"/cong-van/{elsewhere.pk}/")
+                assert response.status == 403 and "Bạn không được phân công cho đơn vị này." in page.inner_text("main")
+                assert _axe(page) == [] and _overflow(page) <= 1
+                _shot(page, f"error-403-{width}")
+            _shot(page, f"signed-in-{username}-{width}")
+            context.close()

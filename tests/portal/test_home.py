@@ -14,8 +14,11 @@ def test_home_shows_the_latest_published_month_of_the_home_unit(client, all_publ
     assert html.index("Xã Thủ Sỹ") < html.index("Xã Hải Triều") < html.index("Xã Cương Chính")
     assert "cao nhất" in html and "thấp nhất" in html
     assert "Số liệu tính tại thời điểm 12h00 ngày 05/09/2024" in html
-    # The 12-month trend is an SVG with a title and a description.
-    assert "<svg" in html and "Diễn biến điểm tổng hợp của Huyện Tiên Lữ" in html and "<desc" in html
+    # The 12-month trend is an SVG with a visible title, a subtitle naming the unit and the source, and a description.
+    trend = html.split('id="trend-h"', 1)[1]
+    assert '<span class="chart-title" id="trend-' in trend and "Điểm tổng hợp theo tháng" in trend
+    assert "Huyện Tiên Lữ, 9/2023–8/2024. Nguồn: Cổng Dịch vụ công quốc gia" in trend
+    assert "<svg" in trend and "<desc" in trend
 
 
 def test_home_skips_an_unpublished_month(client, published):
@@ -113,3 +116,44 @@ def test_a_republished_month_says_when_it_was_updated_and_links_the_corrections_
     assert f"Cập nhật ngày {again.published_at:%d/%m/%Y} (công bố lần 2" in html
     assert "/phuong-phap/?period=2024-08" in html
     assert "Cập nhật ngày" in client.get("/").content.decode()
+
+
+def test_home_opens_a_month_published_without_the_districts_own_row_and_says_so(client, demo, tmp_path):
+    """The clerk's 9/2024 file has the 15 communes but not Tiên Lữ's own row; the leader published it."""
+    import csv
+
+    from django.core.management import call_command
+
+    from indicators.services import period_get
+    from publishing.services import publication_publish
+    from rankings.models import RankingResult
+    from rankings.services import rankings_compute
+    from units.models import AdministrativeUnit
+
+    tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
+    for key in ("2024-07", "2024-08"):
+        rankings_compute(period_key=key)
+    publication_publish(period=period_get(year=2024, month=8), scope=tien_lu)
+    august = RankingResult.objects.filter(
+        public=True, period_key="2024-08", parent=tien_lu, scope="peer"
+    ).select_related("unit")
+    path = tmp_path / "tien-lu-9-2024.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Đơn vị", "Điểm tổng hợp"])
+        for r in august:
+            writer.writerow([r.unit.name, str(r.total + 1).replace(".", ",")])
+    call_command(
+        "import_scores", str(path), "--period", "2024-09", "--scope", "Huyện Tiên Lữ", "--as-of", "2024-10-05 12:00"
+    )
+    rankings_compute(period_key="2024-09")
+    publication_publish(period=period_get(year=2024, month=9), scope=tien_lu)
+
+    html = client.get("/").content.decode()
+    assert "Kết quả Bộ chỉ số các đơn vị thuộc Huyện Tiên Lữ tháng 9/2024" in html
+    assert "không có dòng của chính Huyện Tiên Lữ" in html
+    assert "Kết quả gần nhất có điểm của đơn vị: tháng 8/2024, 88,03 điểm." in html
+    assert "Số liệu tính tại thời điểm 12h00 ngày 05/10/2024" in html
+    ranking = html.split('id="children-h"', 1)[1]
+    assert ranking.index("Xã Thủ Sỹ") < ranking.index("90,63") < ranking.index("Xã Cương Chính")
+    assert "period=2024-09" in ranking  # the full ranking of the month shown

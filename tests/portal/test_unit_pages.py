@@ -204,10 +204,41 @@ def test_compare_downloads_the_compared_totals(client, all_published):
     assert last["period"] == "2024-08" and last[a.code] == 89.63 and last[b.code] == 87.31
 
 
-def test_profile_shows_rank_history_chart_with_rank_one_on_top(client, all_published):
+def test_profile_history_charts_have_visible_titles_and_the_rank_chart_is_labelled(client, all_published):
+    import re
+
     unit = _unit("Xã Thụy Lôi")
     html = client.get(f"/don-vi/{unit.tree}/{unit.code}/").content.decode()
-    assert "Thứ hạng của Xã Thụy Lôi theo tháng" in html
+    history = html.split('id="hist-h"', 1)[1]
+    titles = re.findall(r'<span class="chart-title" id="[^"]+">([^<]+)</span>', history)
+    assert titles == ["Điểm tổng hợp theo tháng", "Thứ hạng theo tháng", "Điểm các nhóm chỉ số theo tháng"]
+    subtitles = re.findall(r'<span class="chart-sub" id="[^"]+">([^<]+)</span>', history)
+    assert all(s.startswith("Xã Thụy Lôi") and "Nguồn: Cổng Dịch vụ công quốc gia" in s for s in subtitles)
+    assert "trong 15 đơn vị cùng cấp thuộc Huyện Tiên Lữ; hạng 1 ở trên cùng" in history
+    assert "Hạng (1 = cao nhất)" in history
+
+
+def test_a_district_ranked_alone_has_no_rank_chart(client, all_published):
+    html = client.get("/don-vi/legacy/332/").content.decode()
+    assert "Điểm tổng hợp theo tháng" in html and "Thứ hạng theo tháng" not in html
+
+
+def test_why_never_says_no_change_beside_a_changed_total(client, all_published):
+    """Tiên Lữ's 8/2024 was published with its total only (+2,61 against July): the change cannot be split."""
+    html = client.get("/don-vi/legacy/332/?period=2024-08").content.decode()
+    why = html.split('id="why-h"', 1)[1].split("</section>", 1)[0]
+    assert "+2,61" in html.split('id="total-h"', 1)[1]
+    assert "Không có thay đổi" not in why
+    assert "chỉ có điểm tổng hợp, không có điểm từng nhóm, nên chưa tách được mức thay đổi +2,61 điểm" in why
+
+
+def test_compare_leaves_out_groups_nobody_has_and_names_the_rest(client, published, all_published):
+    a, b = _unit("Xã Thủ Sỹ"), _unit("Xã Lệ Xá")
+    url = f"/so-sanh/?u={a.tree}.{a.code}&u={b.tree}.{b.code}"
+    html = client.get(url).content.decode()  # 8/2024: the totals only
+    table = html.split('id="cmp-h"', 1)[1].split("</table>", 1)[0]
+    assert "Nhóm" not in table and "—</td><td" not in table
+    assert "chỉ có điểm tổng hợp, chưa có điểm theo nhóm chỉ số" in html
 
 
 def test_why_it_changed_names_the_groups_and_criteria_that_moved(client, all_published):
@@ -228,3 +259,11 @@ def test_why_it_changed_names_the_groups_and_criteria_that_moved(client, all_pub
     assert f"Nhóm “{group}”" in why
     if result.details["to_next_rank"]:
         assert "để lên hạng trên" in why
+
+
+def test_compare_names_every_group_row_from_the_catalogue(client, published):
+    a, b = _unit("Xã Thủ Sỹ"), _unit("Xã Lệ Xá")
+    html = client.get(f"/so-sanh/?u={a.tree}.{a.code}&u={b.tree}.{b.code}").content.decode()  # 7/2024
+    table = html.split('id="cmp-h"', 1)[1].split("</table>", 1)[0]
+    for name in ("1. Công khai, minh bạch", "3. Dịch vụ công trực tuyến", "6. Số hóa hồ sơ"):
+        assert f'<th scope="row">{name}</th>' in table
