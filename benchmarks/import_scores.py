@@ -32,7 +32,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from import_export import resources  # noqa: E402
 
-from imports.services import import_commit, import_preview  # noqa: E402
+from imports.services import import_commit, import_preview, stage  # noqa: E402
 from indicators.models import ImportRevision, Score, ScoreRecord  # noqa: E402
 from indicators.selectors import framework_for  # noqa: E402
 from indicators.services import indicators_by_code, period_get  # noqa: E402
@@ -131,7 +131,8 @@ SPLITS: dict[str, float] = {}
 def portal_import(data: bytes, name: str, period, province) -> tuple[float, int]:
     """Parse, map, resolve, validate, then write and commit: the whole path of `import_scores`."""
     started = time.perf_counter()
-    preview = import_preview(data=data, file_name=name, period=period, scope=province, mapping=MAPPING)
+    table = stage(data=data, file_name=name)
+    preview = import_preview(table=table, period=period, scope=province, mapping=MAPPING)
     if preview.errors:
         raise SystemExit(f"benchmark file has errors: {[str(e) for e in preview.errors[:5]]}")
     checked = time.perf_counter()

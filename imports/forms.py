@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from indicators.services import period_parse
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
+from .models import ImportBatch
 from .parsing import max_upload_bytes
 
 
@@ -37,6 +38,10 @@ class UploadForm(forms.Form):
     sheet = forms.CharField(
         label=gettext_lazy("Trang tính"),
         required=False,
+        max_length=ImportBatch._meta.get_field("sheet").max_length,
+        error_messages={
+            "max_length": gettext_lazy("Tên trang tính dài %(show_value)d ký tự, tối đa %(limit_value)d ký tự.")
+        },
         help_text=gettext_lazy("Để trống: trang đầu tiên có bảng số liệu."),
     )
 

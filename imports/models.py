@@ -17,13 +17,24 @@ class ImportBatch(models.Model):
         FAILED = "failed", _("Lỗi")
 
     file_name = models.CharField(_("tệp"), max_length=255)
-    file_data = models.BinaryField(_("nội dung tệp"))
+    file_data = models.BinaryField(
+        _("nội dung tệp"), help_text=_("Tệp đã tải lên, hoặc các câu trả lời của Cổng DVCQG.")
+    )
     file_sha256 = models.CharField(max_length=64)
     file_size = models.PositiveIntegerField(_("dung lượng (byte)"))
     sheet = models.CharField(_("trang tính"), max_length=100, blank=True)
     period = models.ForeignKey("indicators.Period", on_delete=models.PROTECT, related_name="+")
     scope = models.ForeignKey("units.AdministrativeUnit", verbose_name=_("phạm vi"), on_delete=models.PROTECT)
     data_as_of = models.DateTimeField(_("số liệu tính đến"))
+    staged = models.JSONField(
+        _("bảng đã đọc"),
+        default=dict,
+        blank=True,
+        help_text=_("Các dòng của tệp, đọc một lần khi tải lên (trang, dòng, ô đã định kiểu)."),
+    )
+    source = models.CharField(
+        _("nguồn"), max_length=300, blank=True, help_text=_("Nơi số liệu đến, ghi vào lần nhập (để trống: tệp).")
+    )
     mapping = models.JSONField(_("ghép cột"), default=dict, blank=True, help_text=_("Tiêu đề cột → đích."))
     unit_choices = models.JSONField(
         _("chọn đơn vị"), default=dict, blank=True, help_text=_("Tên trong tệp → id đơn vị, hoặc “create”.")

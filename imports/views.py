@@ -1,11 +1,13 @@
 """Staff pages of the import flow: upload → map columns → resolve units → preview → apply → status."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,11 +24,13 @@ from .models import ImportBatch
 from .resolve import TO_CREATE, UnitResolver
 from .selectors import assigned_units, batches_for, can_import, presets_for
 from .services import (
+    BatchAlreadyApplied,
     ImportRejected,
     batch_create,
     batch_preview,
     batch_update,
     import_apply,
+    latest_revision_number,
     preset_save,
 )
 from .tasks import import_apply_task
@@ -170,33 +174,65 @@ def batch_preview_view(request, pk: int):
     preview, problems = _preview_or_errors(request, batch)
     if preview is None:
         return render(request, "imports/problems.html", {"batch": batch, "problems": problems})
+    base_revision = latest_revision_number(period=batch.period, scope=batch.scope)
     return render(
         request,
         "imports/preview.html",
-        {"batch": batch, "preview": preview, "counts": preview.counts(), "max_rows": 2000},
+        {
+            "batch": batch,
+            "preview": preview,
+            "counts": preview.counts(),
+            "max_rows": 2000,
+            "base_revision": base_revision,
+        },
     )
+
+
+# A batch left "applying" longer than this (its worker died before it started) may be applied again.
+STALE_APPLYING = datetime.timedelta(minutes=15)
 
 
 @login_required
 @require_POST
 def batch_apply(request, pk: int):
     batch = _batch(request, pk)
-    if batch.state in (ImportBatch.State.APPLIED, ImportBatch.State.APPLYING):
+    if batch.state == ImportBatch.State.APPLIED or (
+        batch.state == ImportBatch.State.APPLYING and timezone.now() - batch.updated_at < STALE_APPLYING
+    ):
+        messages.info(request, _("Tệp này đã được ghi hoặc đang được ghi."))
         return redirect("imports:batch-status", pk=batch.pk)
+    try:
+        expected = int(request.POST["base_revision"])
+    except (KeyError, ValueError):
+        expected = None  # an old form: apply without the stale-preview check
     background = batch.file_size > getattr(settings, "IMPORT_BACKGROUND_BYTES", 512 * 1024) and not getattr(
         settings, "CELERY_TASK_ALWAYS_EAGER", True
     )
-    if background:
-        batch.state, batch.progress = ImportBatch.State.APPLYING, 0
-        batch.save(update_fields=["state", "progress", "updated_at"])
-        transaction.on_commit(lambda: import_apply_task.delay(batch.pk, request.user.pk))
+    if background and _apply_in_background(batch, request.user, expected):
         return redirect("imports:batch-status", pk=batch.pk)
     try:
-        import_apply(batch=batch, user=request.user)
-    except ImportRejected:
-        messages.error(request, _("Tệp còn lỗi; không có gì được ghi."))
+        import_apply(batch=batch, user=request.user, expected_revision=expected)
+    except BatchAlreadyApplied:
+        messages.info(request, _("Tệp này đã được ghi (có người vừa bấm Ghi trước)."))
+        return redirect("imports:batch-status", pk=batch.pk)
+    except ImportRejected as exc:
+        messages.error(request, " ".join([_("Không có gì được ghi."), *(str(i) for i in exc.issues[:3])]))
         return redirect("imports:batch-preview", pk=batch.pk)
     return redirect("imports:batch-status", pk=batch.pk)
+
+
+def _apply_in_background(batch: ImportBatch, user, expected: int | None) -> bool:
+    """Queue the apply for a worker; False when the broker cannot take it (then the request applies it)."""
+    updated = ImportBatch.objects.filter(pk=batch.pk).exclude(state=ImportBatch.State.APPLIED)
+    if not updated.update(state=ImportBatch.State.APPLYING, progress=0, updated_at=timezone.now()):
+        return True  # applied meanwhile: the status page says so
+    try:
+        import_apply_task.delay(batch.pk, user.pk, expected)
+    except Exception:  # the broker is down (kombu raises several kinds): do not leave the batch "applying"
+        ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.APPLYING).update(state=ImportBatch.State.MAPPED)
+        batch.refresh_from_db()
+        return False
+    return True
 
 
 @login_required

@@ -6,11 +6,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from imports.services import ImportRejected, import_commit, import_preview
+from imports.services import ImportRejected, import_commit
 from indicators.models import ImportRevision, Period, Score, ScoreRecord
 from units.models import AdministrativeUnit
 
-from .conftest import xlsx_bytes
+from .conftest import preview_file, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def attempt(data: bytes, scope, *, file_name="so-lieu.xlsx", period=(2024, 8), *
     """Import as the web flow and the command line do; return the messages of the refusal."""
     period = Period.objects.get_or_create(year=period[0], month=period[1])[0]
     try:
-        preview = import_preview(data=data, file_name=file_name, period=period, scope=scope, **kwargs)
+        preview = preview_file(data=data, file_name=file_name, period=period, scope=scope, **kwargs)
         import_commit(preview=preview, file_name=file_name, file_sha256="x")
     except ImportRejected as exc:
         return "\n".join(str(i) for i in exc.issues)
@@ -131,7 +131,7 @@ def test_a_million_blank_rows_after_the_data_are_not_read(before, tien_lu):
     workbook.save(buffer)
     period = Period.objects.get(year=2024, month=8)
 
-    preview = import_preview(data=buffer.getvalue(), file_name="x.xlsx", period=period, scope=tien_lu)
+    preview = preview_file(data=buffer.getvalue(), file_name="x.xlsx", period=period, scope=tien_lu)
 
     assert [r.unit.name for r in preview.rows] == ["Xã Thủ Sỹ"]
     assert snapshot() == before
@@ -141,7 +141,7 @@ def test_a_million_blank_lines_in_a_csv_are_not_read(before, tien_lu):
     data = ("Tên đơn vị;Điểm tổng hợp\nXã Thủ Sỹ;89,63\n" + ";\n" * 1_000_000 + "Xã Lệ Xá;87,31\n").encode()
     period = Period.objects.get(year=2024, month=8)
 
-    preview = import_preview(data=data, file_name="x.csv", period=period, scope=tien_lu)
+    preview = preview_file(data=data, file_name="x.csv", period=period, scope=tien_lu)
 
     assert [r.unit.name for r in preview.rows] == ["Xã Thủ Sỹ"]
     assert snapshot() == before
@@ -254,7 +254,7 @@ def test_an_ods_row_repeated_a_million_times_is_read_as_a_blank_run_not_expanded
     doc.save(out)
     period = Period.objects.get(year=2024, month=8)
 
-    preview = import_preview(data=out.getvalue(), file_name="x.ods", period=period, scope=tien_lu)
+    preview = preview_file(data=out.getvalue(), file_name="x.ods", period=period, scope=tien_lu)
 
     assert [r.unit.name for r in preview.rows] == ["Xã Thủ Sỹ"]
     assert snapshot() == before

@@ -120,12 +120,36 @@ def test_picking_a_unit_for_an_unknown_name_remembers_the_name(client, staff, ti
     assert thu_sy.aliases.get().alias == "UBND xã Thủ Sĩ Mới"
 
 
-def test_a_broken_upload_shows_the_reason_and_writes_nothing(client, staff, tien_lu):
-    upload(client, b"PK\x03\x04 not really a zip", name="hong.xlsx")
+def test_a_broken_upload_shows_the_reason_on_the_upload_form_and_keeps_nothing(client, staff, tien_lu):
+    response = upload(client, b"PK\x03\x04 not really a zip", name="hong.xlsx")
+    assert response.status_code == 200
+    assert "Tệp bị hỏng: không giải nén được" in response.content.decode()
+    assert ImportBatch.objects.count() == 0 and ImportRevision.objects.count() == 0
+
+
+def test_the_file_is_read_once_at_upload_and_never_again(client, staff, demo, tien_lu, monkeypatch):
+    from imports import services
+
+    reads = []
+    real = services.read_table
+    monkeypatch.setattr(services, "read_table", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    upload(client, tien_lu_xlsx())
     batch = ImportBatch.objects.get()
-    page = client.get(f"/nhap-lieu/{batch.pk}/ghep-cot/").content.decode()
-    assert "Không đọc được tệp" in page and "Tệp bị hỏng" in page
-    assert ImportRevision.objects.count() == 0
+    assert batch.staged["header_row"] == 5 and batch.staged["rows"][0] == [
+        6,
+        ["1", "UBND xã Thủ Sỹ", "89,63", "6,96", "100"],
+    ]
+
+    targets = selected_targets(client.get(f"/nhap-lieu/{batch.pk}/ghep-cot/").content.decode())
+    client.post(f"/nhap-lieu/{batch.pk}/ghep-cot/", targets)
+    client.get(f"/nhap-lieu/{batch.pk}/don-vi/")
+    client.post(f"/nhap-lieu/{batch.pk}/don-vi/")
+    client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/")
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/")
+
+    batch.refresh_from_db()
+    assert batch.state == "applied"
+    assert reads == ["phu-luc-8-2024.xlsx"]  # the upload; map, resolve, preview and apply used the staged rows
 
 
 def test_upload_for_a_scope_not_assigned_is_refused(client, staff):
@@ -177,9 +201,9 @@ def test_the_template_lists_the_scope_units_and_imports_back_without_mapping(cli
         row[5].value = "17"
     buffer = io.BytesIO()
     ws.parent.save(buffer)
-    from imports.services import import_preview
+    from .conftest import preview_file
 
-    preview = import_preview(
+    preview = preview_file(
         data=buffer.getvalue(),
         file_name="mau.xlsx",
         period=Period.objects.get_or_create(year=2024, month=8)[0],
