@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from indicators.services import period_parse
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
-from .models import ImportBatch
+from .models import ImportBatch, NationalSource
 from .parsing import max_upload_bytes
 
 
@@ -76,6 +76,40 @@ class UploadForm(forms.Form):
     @staticmethod
     def initial_as_of() -> datetime.datetime:
         return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class NationalFetchForm(forms.Form):
+    """The month and scope to fetch from the national portal (the level defaults from the scope)."""
+
+    period = forms.CharField(
+        label=gettext_lazy("Tháng"),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-08"}),
+        help_text=gettext_lazy("Dạng NĂM-THÁNG, ví dụ 2024-08."),
+    )
+    scope = forms.CharField(
+        label=gettext_lazy("Phạm vi (đơn vị cấp trên)"),
+        widget=forms.TextInput(attrs={"list": "assigned-units", "autocomplete": "off"}),
+    )
+    level = forms.ChoiceField(
+        label=gettext_lazy("Cấp số liệu"),
+        required=False,
+        choices=[("", gettext_lazy("Theo phạm vi (huyện → các xã, tỉnh → các huyện)")), *NationalSource.Level.choices],
+    )
+
+    def clean_period(self):
+        try:
+            return period_parse(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") and cleaned.get("scope"):
+            try:
+                cleaned["scope"] = unit_lookup(text=cleaned["scope"], on=cleaned["period"].last_day)
+            except (UnitNotFound, AmbiguousUnit) as exc:
+                self.add_error("scope", str(exc))
+        return cleaned
 
 
 def target_field(choices, initial: str) -> forms.ChoiceField:

@@ -270,6 +270,10 @@ def import_apply(*, batch: ImportBatch, user, expected_revision: int | None = No
                 data_as_of=locked.data_as_of,
                 source=locked.source,
             )
+            if locked.staged.get("portal_ids"):
+                from .national import links_remember
+
+                links_remember(portal_ids=locked.staged["portal_ids"], preview=preview, user=user)
             locked.state, locked.progress, locked.revision, locked.errors = ImportBatch.State.APPLIED, 100, revision, []
             locked.summary = {**preview.counts(), "revision": revision.number}
             locked.save(update_fields=["state", "progress", "revision", "errors", "summary", "updated_at"])

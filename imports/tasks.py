@@ -15,3 +15,11 @@ def import_apply_task(batch_id: int, user_id: int | None, expected_revision: int
         import_apply(batch=batch, user=user, expected_revision=expected_revision)
     except (BatchAlreadyApplied, ImportRejected):
         pass  # run twice, or refused: the outcome and its messages are on the batch
+
+
+@shared_task(name="imports.national_fetch_due")
+def national_fetch_due_task() -> int:
+    """Beat: on the days the national portal publishes, prepare each watching scope's month."""
+    from .national import national_fetch_due
+
+    return national_fetch_due()

@@ -299,6 +299,8 @@ def _storable_limits() -> dict[str, int | Decimal]:
 
 
 _LIMITS = _storable_limits()
+# Points and rates are held to 0–100 by the range check already; the rest can overflow their column.
+_RANGE_CHECKED = ("points", "rate")
 
 
 def _check_storable(measures: dict, header: str, issue) -> None:
@@ -455,9 +457,8 @@ def validate(
             if parsed is None:
                 continue
             measures = figures.setdefault(indicator_id, {})
-            for name in MEASURES:
-                new = getattr(parsed, name)
-                if new not in (None, ""):
+            for name, new in parsed.__dict__.items():
+                if new is not None and new != "":
                     measures[name] = new
             if measure == CHANGE and parsed.change is None:
                 issue(
@@ -468,7 +469,8 @@ def validate(
             if measure not in PUBLISHED_EXTRAS:
                 _quantize(measures, header, issue)
                 _check_range(target.indicator, measures, header, issue)
-            _check_storable(measures, header, issue)
+            if measure not in _RANGE_CHECKED:
+                _check_storable(measures, header, issue)
         for measures in figures.values():
             _check_rank(measures, issue)
         # An indicator with only a "change" column has no figure to store.

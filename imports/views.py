@@ -18,9 +18,10 @@ from indicators.services import indicators_by_code, period_parse
 from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
-from .forms import UploadForm, target_field
+from .forms import NationalFetchForm, UploadForm, target_field
 from .mapping import all_targets, preset_key
 from .models import ImportBatch
+from .national import national_batch_create
 from .resolve import TO_CREATE, UnitResolver
 from .selectors import assigned_units, batches_for, can_import, presets_for
 from .services import (
@@ -86,7 +87,41 @@ def batch_create_view(request):
                 form.add_error(None, str(issue))
         else:
             return redirect("imports:batch-map", pk=batch.pk)
-    return render(request, "imports/upload.html", {"form": form, "units": assigned_units(user=request.user)})
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "national": NationalFetchForm(prefix="national"), "units": assigned_units(user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def national_fetch_view(request):
+    """The staff button "Lấy số liệu từ Cổng DVCQG": the month into a batch, then straight to its preview."""
+    form = NationalFetchForm(request.POST, prefix="national")
+    if form.is_valid():
+        try:
+            batch = national_batch_create(
+                period=form.cleaned_data["period"],
+                scope=form.cleaned_data["scope"],
+                user=request.user,
+                level=form.cleaned_data["level"] or None,
+            )
+        except ImportRejected as exc:
+            for issue in exc.issues:
+                form.add_error(None, str(issue))
+        else:
+            preview = batch_preview(batch=batch, user=request.user)
+            if preview.unresolved:
+                return redirect("imports:batch-resolve", pk=batch.pk)
+            return redirect("imports:batch-preview", pk=batch.pk)
+    upload = UploadForm(initial={"data_as_of": UploadForm.initial_as_of()})
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": upload, "national": form, "units": assigned_units(user=request.user)},
+        status=400,
+    )
 
 
 @login_required

@@ -97,29 +97,34 @@ class Command(BaseCommand):
         return naive.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
 
     def _report(self, preview):
-        table = preview.table
-        self.stdout.write(
-            f"Trang “{table.sheet}”, dòng tiêu đề {table.header_row}; phạm vi {preview.scope.name}, tháng {preview.period}."
-        )
-        for header, target in preview.columns:
-            if header:
-                self.stdout.write(f"  cột “{header}” → {target.label() if target else 'bỏ qua'}")
-        for issue in preview.file_issues:
-            self.stdout.write(("LỖI " if issue.is_error else "CẢNH BÁO ") + str(issue))
-        for row in preview.rows:
-            res = row.resolution
-            if res is not None and res.unit is not None:
-                unit = f"{res.unit.name} (mã {res.unit.code}; {res.how()})"
-            elif res is not None and res.ok:
-                unit = res.how()
-            else:
-                unit = "?"
-            changes = "; ".join(f"{c.indicator.code}: {c.before} → {c.after}" for c in row.changes)
-            self.stdout.write(f"Dòng {row.row}: {row.unit_text} → {unit} [{row.status_label()}] {changes}")
-            for issue in row.issues:
-                self.stdout.write(("  LỖI " if issue.is_error else "  CẢNH BÁO ") + str(issue))
-        counts = preview.counts()
-        self.stdout.write(
-            f"Tổng: {counts['new']} mới, {counts['changed']} thay đổi, {counts['unchanged']} không đổi, "
-            f"{counts['error']} lỗi; {format_number(counts['values'])} giá trị."
-        )
+        report(self.stdout.write, preview)
+
+
+def report(write, preview) -> None:
+    """The per-row report of a preview, as the command line prints it."""
+    table = preview.table
+    write(
+        f"Trang “{table.sheet}”, dòng tiêu đề {table.header_row}; phạm vi {preview.scope.name}, tháng {preview.period}."
+    )
+    for header, target in preview.columns:
+        if header:
+            write(f"  cột “{header}” → {target.label() if target else 'bỏ qua'}")
+    for issue in preview.file_issues:
+        write(("LỖI " if issue.is_error else "CẢNH BÁO ") + str(issue))
+    for row in preview.rows:
+        res = row.resolution
+        if res is not None and res.unit is not None:
+            unit = f"{res.unit.name} (mã {res.unit.code}; {res.how()})"
+        elif res is not None and res.ok:
+            unit = res.how()
+        else:
+            unit = "?"
+        changes = "; ".join(f"{c.indicator.code}: {c.before} → {c.after}" for c in row.changes)
+        write(f"Dòng {row.row}: {row.unit_text} → {unit} [{row.status_label()}] {changes}")
+        for issue in row.issues:
+            write(("  LỖI " if issue.is_error else "  CẢNH BÁO ") + str(issue))
+    counts = preview.counts()
+    write(
+        f"Tổng: {counts['new']} mới, {counts['changed']} thay đổi, {counts['unchanged']} không đổi, "
+        f"{counts['error']} lỗi; {format_number(counts['values'])} giá trị."
+    )
