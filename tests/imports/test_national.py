@@ -71,7 +71,7 @@ def test_a_clerk_gets_the_tien_lu_month_into_a_preview_in_one_click_and_it_match
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/nhap-lieu/{batch.pk}/xem-truoc/"
     preview = client.get(response["Location"]).content.decode()
-    assert "Chưa có gì được ghi." in preview and ">Ghi số liệu<" in preview
+    assert "Chưa có gì được ghi." in preview and "<button>Ghi số liệu</button>" in preview
     assert "UBND xã Dị ché → Xã Dị Chế" in preview and "UBND TT Vương → Thị trấn Vương" in preview
     assert batch.source.startswith('Cổng DVCQG: report_tinh_766_service {"type":"ref","p_tinh_id":"11633"')
     assert '"p_nam":2024,"p_thang":8' in batch.source

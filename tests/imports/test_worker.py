@@ -39,9 +39,7 @@ def test_a_large_upload_is_applied_by_a_real_worker_once(client, settings, start
     assert response["Location"] == f"/nhap-lieu/{batch.pk}/trang-thai/"
     assert client.post(f"/nhap-lieu/{batch.pk}/ghi/", {"base_revision": "0"})["Location"].endswith("/trang-thai/")
 
-    _wait(
-        lambda: ImportBatch.objects.get(pk=batch.pk).state == "applied", timeout=90, what="the apply", log=worker_log
-    )
+    _wait(lambda: ImportBatch.objects.get(pk=batch.pk).state == "applied", timeout=90, what="the apply", log=worker_log)
     assert ImportRevision.objects.filter(scope=tien_lu).count() == 1
     assert str(Score.objects.get(unit__parent=tien_lu, unit__short_name="Thủ Sỹ", indicator__code="total").points) == (
         "80.50"
