@@ -1,9 +1,8 @@
 """Forms of the staff import flow: the upload, the column mapping and the choice of units."""
 
-import datetime
+import re
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,8 +20,8 @@ class UploadForm(forms.Form):
     )
     period = forms.CharField(
         label=gettext_lazy("Tháng"),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-08"}),
-        help_text=gettext_lazy("Dạng NĂM-THÁNG, ví dụ 2024-08."),
+        widget=forms.TextInput(attrs={"placeholder": "2024-08", "inputmode": "numeric", "autocomplete": "off"}),
+        help_text=gettext_lazy("Gõ tháng của số liệu: 2024-08 hoặc 8/2024."),
     )
     scope = forms.CharField(
         label=gettext_lazy("Phạm vi (đơn vị cấp trên)"),
@@ -31,10 +30,14 @@ class UploadForm(forms.Form):
     )
     data_as_of = forms.DateTimeField(
         label=gettext_lazy("Số liệu tính đến"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=gettext_lazy("Thời điểm Cổng Dịch vụ công quốc gia tính số liệu (ghi trên công văn)."),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%H:%M %d/%m/%Y", "%Hh%M %d/%m/%Y"],
+        widget=forms.TextInput(attrs={"placeholder": "12:00 05/09/2024", "autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "Thời điểm Cổng Dịch vụ công quốc gia tính số liệu, như công văn ghi (“tính tại thời điểm 12h00 ngày "
+            "14/8/2024”), không phải lúc tải lên; thường là đầu tháng sau tháng số liệu. Ví dụ 12:00 05/09/2024."
+        ),
     )
+    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the batch this file corrects
     sheet = forms.CharField(
         label=gettext_lazy("Trang tính"),
         required=False,
@@ -57,10 +60,7 @@ class UploadForm(forms.Form):
         return upload
 
     def clean_period(self):
-        try:
-            return period_parse(self.cleaned_data["period"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return _period(self.cleaned_data["period"])
 
     def clean(self):
         cleaned = super().clean()
@@ -73,9 +73,16 @@ class UploadForm(forms.Form):
                 self.add_error("scope", str(exc))
         return cleaned
 
-    @staticmethod
-    def initial_as_of() -> datetime.datetime:
-        return timezone.localtime().replace(second=0, microsecond=0)
+
+def _period(text: str):
+    """The month a person typed: "2024-08" (the project's form), or "8/2024" and "08/2024" as written."""
+    match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{4})\s*", text or "")
+    if match:
+        text = f"{match[2]}-{int(match[1]):02d}"
+    try:
+        return period_parse(text)
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class NationalFetchForm(forms.Form):
@@ -83,8 +90,8 @@ class NationalFetchForm(forms.Form):
 
     period = forms.CharField(
         label=gettext_lazy("Tháng"),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-08"}),
-        help_text=gettext_lazy("Dạng NĂM-THÁNG, ví dụ 2024-08."),
+        widget=forms.TextInput(attrs={"placeholder": "2024-08", "inputmode": "numeric", "autocomplete": "off"}),
+        help_text=gettext_lazy("Gõ tháng của số liệu: 2024-08 hoặc 8/2024."),
     )
     scope = forms.CharField(
         label=gettext_lazy("Phạm vi (đơn vị cấp trên)"),
@@ -97,10 +104,7 @@ class NationalFetchForm(forms.Form):
     )
 
     def clean_period(self):
-        try:
-            return period_parse(self.cleaned_data["period"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return _period(self.cleaned_data["period"])
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ The outcome is a `Preview`: per row its unit, figures, status (new / changed / u
 and the issues found, each located by sheet, row and column; and the values ready to apply.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -680,3 +681,42 @@ def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str
             if indicator_id not in r.figures and indicator_id in by_id:
                 r.changes.append(Change(by_id[indicator_id], old, None))
         r.status = CHANGED if r.changes else UNCHANGED
+    _sanity(preview, total, previous_totals)
+
+
+_TITLE_MONTH = re.compile(r"thang\s+(\d{1,2})\s+(\d{4})\b")  # "THÁNG 8/2024" folds to "thang 8 2024"
+
+
+def _sanity(preview: Preview, total: Indicator | None, previous_totals: dict[int, Decimal]) -> None:
+    """Warnings about the file as a whole: a title naming another month, totals copied from last month."""
+    months = {(int(y), int(m)) for line in preview.table.title for m, y in _TITLE_MONTH.findall(fold(line))}
+    period = preview.period
+    if months and (period.year, period.month) not in months:
+        named = ", ".join(f"{m}/{y}" for y, m in sorted(months))
+        preview.file_issues.append(
+            Issue(
+                _("Tiêu đề tệp ghi tháng %(named)s nhưng đang nhập cho tháng %(period)s: kiểm tra lại tháng.")
+                % {"named": named, "period": period},
+                sheet=preview.table.sheet,
+                is_error=False,
+            )
+        )
+    if total is None:
+        return
+    pairs = [
+        (r.figures[total.pk].get("points"), previous_totals.get(r.unit.pk))
+        for r in preview.rows
+        if r.unit is not None and total.pk in r.figures
+    ]
+    if len(pairs) >= 2 and all(now is not None and now == before for now, before in pairs):
+        preview.file_issues.append(
+            Issue(
+                _(
+                    "Điểm tổng hợp của cả %(n)s đơn vị trùng hệt tháng trước: có thể đây là tệp của tháng trước; "
+                    "kiểm tra lại tệp và tháng."
+                )
+                % {"n": len(pairs)},
+                sheet=preview.table.sheet,
+                is_error=False,
+            )
+        )

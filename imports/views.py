@@ -67,9 +67,33 @@ def batch_list(request):
     )
 
 
+def _upload_initial(request) -> tuple[dict, ImportBatch | None]:
+    """What the upload form starts with: the clerk's one scope, or a corrected file's batch."""
+    initial: dict = {}
+    units = list(assigned_units(user=request.user)[:2])
+    if len(units) == 1:
+        initial["scope"] = units[0].name
+    previous = None
+    key = request.POST.get("replaces") or request.GET.get("tu")
+    if key and str(key).isdigit():
+        try:
+            previous = _batch(request, int(key))
+        except Http404:
+            previous = None
+    if previous is not None:
+        initial |= {
+            "period": previous.period.key,
+            "scope": previous.scope.name,
+            "sheet": previous.sheet,
+            "replaces": previous.pk,
+        }
+    return initial, previous
+
+
 @login_required
 def batch_create_view(request):
-    form = UploadForm(request.POST or None, request.FILES or None, initial={"data_as_of": UploadForm.initial_as_of()})
+    initial, previous = _upload_initial(request)
+    form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -86,11 +110,20 @@ def batch_create_view(request):
             for issue in exc.issues:
                 form.add_error(None, str(issue))
         else:
+            if previous is not None:
+                # The corrected file keeps the choices made for the one it replaces.
+                batch_update(batch=batch, mapping=previous.mapping or None, choices=previous.unit_choices)
+                messages.info(request, _("Đã giữ cách ghép cột và các đơn vị đã chọn của tệp trước."))
             return redirect("imports:batch-map", pk=batch.pk)
     return render(
         request,
         "imports/upload.html",
-        {"form": form, "national": NationalFetchForm(prefix="national"), "units": assigned_units(user=request.user)},
+        {
+            "form": form,
+            "national": NationalFetchForm(prefix="national", initial={"scope": initial.get("scope", "")}),
+            "units": assigned_units(user=request.user),
+            "previous": previous,
+        },
     )
 
 
@@ -115,7 +148,7 @@ def national_fetch_view(request):
             if preview.unresolved:
                 return redirect("imports:batch-resolve", pk=batch.pk)
             return redirect("imports:batch-preview", pk=batch.pk)
-    upload = UploadForm(initial={"data_as_of": UploadForm.initial_as_of()})
+    upload = UploadForm(initial=_upload_initial(request)[0])
     return render(
         request,
         "imports/upload.html",
