@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import user_can
 from config.bulkwork import cyclic_gc_paused
 from indicators.models import ImportRevision, Period
 from indicators.selectors import framework_for, indicators_by_role
@@ -245,12 +246,15 @@ def latest_revision_number(*, period: Period, scope: AdministrativeUnit) -> int:
     return ImportRevision.objects.filter(period=period, scope=scope).aggregate(n=Max("number"))["n"] or 0
 
 
-def import_apply(*, batch: ImportBatch, user, expected_revision: int | None = None) -> ImportRevision:
+def import_apply(
+    *, batch: ImportBatch, user, expected_revision: int | None = None, confirm_new_units: bool = False
+) -> ImportRevision:
     """Re-validate the staged rows and write them as one revision, in one transaction with the batch locked.
 
     `expected_revision` is the revision the person's preview was compared with: if a colleague has
     written another since, nothing is written and the person is asked to look again. Concurrent
-    clicks wait for the lock and find the batch applied (BatchAlreadyApplied). Any failure leaves
+    clicks wait for the lock and find the batch applied (BatchAlreadyApplied). Units to be created
+    need `confirm_new_units` from a leader or an administrator of the scope. Any failure leaves
     the batch "failed" with a Vietnamese message, and it can be applied again.
     """
     try:
@@ -262,6 +266,8 @@ def import_apply(*, batch: ImportBatch, user, expected_revision: int | None = No
             if expected_revision is not None and current != expected_revision:
                 raise ImportRejected([Issue(_stale_message(locked, expected_revision))])
             preview = batch_preview(batch=locked, user=user)
+            if preview.to_create and not preview.errors:  # the file's own errors are told first
+                _check_new_units(preview, user=user, confirmed=confirm_new_units)
             revision = import_commit(
                 preview=preview,
                 user=user,
@@ -296,6 +302,36 @@ def import_apply(*, batch: ImportBatch, user, expected_revision: int | None = No
         raise ImportRejected(issues) from exc
     batch.refresh_from_db()
     return revision
+
+
+def can_create_units(*, user, scope: AdministrativeUnit) -> bool:
+    """Leaders and administrators of the scope (and the operator on the command line) may add units."""
+    return user is None or user_can(user, "create_unit", scope)
+
+
+def _check_new_units(preview: Preview, *, user, confirmed: bool) -> None:
+    names = "; ".join(r.unit_text for r in preview.to_create)
+    if not can_create_units(user=user, scope=preview.scope):
+        raise ImportRejected(
+            [
+                Issue(
+                    _(
+                        "Tệp sẽ tạo %(n)s đơn vị mới (%(names)s): chỉ lãnh đạo hoặc quản trị viên của %(scope)s được "
+                        "xác nhận; không có gì được ghi. Chọn đơn vị có sẵn, hoặc nhờ lãnh đạo xác nhận và ghi."
+                    )
+                    % {"n": len(preview.to_create), "names": names, "scope": preview.scope.name}
+                )
+            ]
+        )
+    if not confirmed:
+        raise ImportRejected(
+            [
+                Issue(
+                    _("Tệp sẽ tạo %(n)s đơn vị mới (%(names)s): đánh dấu ô xác nhận tạo đơn vị rồi bấm Ghi.")
+                    % {"n": len(preview.to_create), "names": names}
+                )
+            ]
+        )
 
 
 def _stale_message(batch: ImportBatch, expected: int) -> str:

@@ -8,11 +8,13 @@ from .services import BatchAlreadyApplied, ImportRejected, import_apply
 
 
 @shared_task
-def import_apply_task(batch_id: int, user_id: int | None, expected_revision: int | None = None) -> None:
+def import_apply_task(
+    batch_id: int, user_id: int | None, expected_revision: int | None = None, confirm_new_units: bool = False
+) -> None:
     batch = ImportBatch.objects.select_related("period", "scope").get(pk=batch_id)
     user = get_user_model().objects.filter(pk=user_id).first()
     try:
-        import_apply(batch=batch, user=user, expected_revision=expected_revision)
+        import_apply(batch=batch, user=user, expected_revision=expected_revision, confirm_new_units=confirm_new_units)
     except (BatchAlreadyApplied, ImportRejected):
         pass  # run twice, or refused: the outcome and its messages are on the batch
 

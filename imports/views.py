@@ -30,6 +30,7 @@ from .services import (
     batch_create,
     batch_preview,
     batch_update,
+    can_create_units,
     import_apply,
     latest_revision_number,
     preset_save,
@@ -252,6 +253,11 @@ def batch_preview_view(request, pk: int):
             "counts": preview.counts(),
             "max_rows": 2000,
             "base_revision": base_revision,
+            "can_create_units": can_create_units(user=request.user, scope=batch.scope),
+            "peers_after": AdministrativeUnit.objects.filter(parent=batch.scope)
+            .valid_in_month(batch.period.first_day, batch.period.last_day)
+            .count()
+            + len(preview.to_create),
         },
     )
 
@@ -276,10 +282,11 @@ def batch_apply(request, pk: int):
     background = batch.file_size > getattr(settings, "IMPORT_BACKGROUND_BYTES", 512 * 1024) and not getattr(
         settings, "CELERY_TASK_ALWAYS_EAGER", True
     )
-    if background and _apply_in_background(batch, request.user, expected):
+    confirm = request.POST.get("confirm_new_units") == "1"
+    if background and _apply_in_background(batch, request.user, expected, confirm):
         return redirect("imports:batch-status", pk=batch.pk)
     try:
-        import_apply(batch=batch, user=request.user, expected_revision=expected)
+        import_apply(batch=batch, user=request.user, expected_revision=expected, confirm_new_units=confirm)
     except BatchAlreadyApplied:
         messages.info(request, _("Tệp này đã được ghi (có người vừa bấm Ghi trước)."))
         return redirect("imports:batch-status", pk=batch.pk)
@@ -289,13 +296,13 @@ def batch_apply(request, pk: int):
     return redirect("imports:batch-status", pk=batch.pk)
 
 
-def _apply_in_background(batch: ImportBatch, user, expected: int | None) -> bool:
+def _apply_in_background(batch: ImportBatch, user, expected: int | None, confirm: bool) -> bool:
     """Queue the apply for a worker; False when the broker cannot take it (then the request applies it)."""
     updated = ImportBatch.objects.filter(pk=batch.pk).exclude(state=ImportBatch.State.APPLIED)
     if not updated.update(state=ImportBatch.State.APPLYING, progress=0, updated_at=timezone.now()):
         return True  # applied meanwhile: the status page says so
     try:
-        import_apply_task.delay(batch.pk, user.pk, expected)
+        import_apply_task.delay(batch.pk, user.pk, expected, confirm)
     except Exception:  # the broker is down (kombu raises several kinds): do not leave the batch "applying"
         ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.APPLYING).update(state=ImportBatch.State.MAPPED)
         batch.refresh_from_db()

@@ -83,6 +83,11 @@ def test_staff_import_the_tien_lu_appendix_from_upload_to_applied(client, staff,
     assert client.get(f"/nhap-lieu/{batch.pk}/trang-thai/?format=json").json()["state"] == "applied"
 
 
+def august_days():
+    august = Period.objects.get_or_create(year=2024, month=8)[0]
+    return august.first_day, august.last_day
+
+
 def test_unknown_communes_are_created_when_the_user_chooses_so(client, staff, tien_lu):
     upload(client, tien_lu_xlsx())
     batch = ImportBatch.objects.get()
@@ -100,7 +105,29 @@ def test_unknown_communes_are_created_when_the_user_chooses_so(client, staff, ti
     assert Score.objects.filter(unit__parent=tien_lu).count() == 0  # refused: nothing written
 
     client.post(f"/nhap-lieu/{batch.pk}/don-vi/", {f"unit-{row}": "create" for row in rows})
-    client.post(f"/nhap-lieu/{batch.pk}/ghi/")
+    # Listed apart, and only a leader or an administrator may confirm: staff cannot write it.
+    preview = client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/").content.decode()
+    peers = AdministrativeUnit.objects.filter(parent=tien_lu).valid_in_month(*august_days()).count() + 5
+    assert "5 đơn vị sẽ được tạo mới" in preview and f"tính trên {peers} đơn vị" in preview
+    assert "Chỉ lãnh đạo hoặc quản trị viên được xác nhận tạo đơn vị mới" in preview
+    assert "<button>Ghi số liệu</button>" not in preview
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/", {"base_revision": "0", "confirm_new_units": "1"})
+    batch.refresh_from_db()
+    assert batch.state == "failed" and "chỉ lãnh đạo hoặc quản trị viên" in batch.errors[0]["message"]
+    assert not AdministrativeUnit.objects.filter(parent=tien_lu, tree="custom").exists()
+
+    leader = get_user_model().objects.create_user("lanhdao", password="mat-khau-dai-123")
+    UnitAssignment.objects.create(user=leader, unit=tien_lu, role="leader")
+    UnitAssignment.objects.create(user=leader, unit=tien_lu, role="staff")
+    batch.created_by = leader  # the leader takes the batch over (a batch is its creator's)
+    batch.save()
+    client.login(username="lanhdao", password="mat-khau-dai-123")
+    preview = client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/").content.decode()
+    assert 'name="confirm_new_units" value="1" required' in preview
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/", {"base_revision": "0"})  # not ticked
+    batch.refresh_from_db()
+    assert batch.state == "failed" and "đánh dấu ô xác nhận tạo đơn vị" in batch.errors[0]["message"]
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/", {"base_revision": "0", "confirm_new_units": "1"})
 
     batch.refresh_from_db()
     assert batch.state == "applied"
