@@ -136,7 +136,10 @@ class _HostSlot:
 
     def __enter__(self):
         deadline = time.monotonic() + self.hold
-        while not cache.add(self.key, self.token, timeout=max(int(self.hold), 1)):
+        ttl = max(int(self.hold), 1)
+        while not cache.add(self.key, self.token, timeout=ttl):
+            if cache.get(self.key) is None and not cache.add(self.key, self.token, timeout=ttl):
+                break  # nobody holds the slot and it cannot be taken: the cache is down, do not wait on it
             if time.monotonic() > deadline:
                 break  # a holder that died leaves the slot to expire; do not wait for ever
             time.sleep(0.05)
