@@ -419,7 +419,7 @@ def validate(
     unit_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT), None)
     code_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT_CODE), None)
     value_cols = [
-        (i, h, t, t.indicator.pk, t.measure)
+        (i, h, t, t.indicator.pk, t.measure, PRIMARY[t.indicator.measure])
         for i, (h, t) in enumerate(columns)
         if t is not None and t.indicator is not None
     ]
@@ -437,7 +437,7 @@ def validate(
 
         # Figures first: a row with no figures and no unit (a footnote, a blank line) is skipped.
         figures: dict[int, dict] = {}
-        for index, header, target, indicator_id, measure in value_cols:
+        for index, header, target, indicator_id, measure, primary in value_cols:
             value = cells[index]
             if value is None:
                 continue
@@ -451,7 +451,7 @@ def validate(
                 )
                 continue
             try:
-                parsed = parse_cell(value, measure, PRIMARY[target.indicator.measure])
+                parsed = parse_cell(value, measure, primary)
             except NumberError as exc:
                 issue(str(exc), header)
                 continue
@@ -473,10 +473,13 @@ def validate(
             if measure not in _RANGE_CHECKED:
                 _check_storable(measures, header, issue)
         for measures in figures.values():
-            _check_rank(measures, issue)
+            if "rank" in measures:
+                _check_rank(measures, issue)
         # An indicator with only a "change" column has no figure to store.
         figures = {
-            k: v for k, v in figures.items() if any(v.get(m) is not None for m in ("points", "rate", "count", "rank"))
+            k: v
+            for k, v in figures.items()
+            if "points" in v or "rate" in v or "count" in v or "rank" in v  # only non-empty measures are kept
         }
         if not unit_text:
             if figures or result.issues:
