@@ -13,6 +13,8 @@ ACTIONS = {
     "draft_dispatch": {Role.STAFF, Role.LEADER, Role.ADMIN},
     "view_unpublished": {Role.STAFF, Role.LEADER, Role.ADMIN},
     "publish": {Role.LEADER, Role.ADMIN},
+    # A new unit is public from the month it is created in and changes every rank of its peers.
+    "create_unit": {Role.LEADER, Role.ADMIN},
     "finalise_dispatch": {Role.LEADER, Role.ADMIN},
     "manage": {Role.ADMIN},
 }

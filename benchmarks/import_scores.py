@@ -32,7 +32,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from import_export import resources  # noqa: E402
 
-from imports.services import import_commit, import_preview  # noqa: E402
+from imports.services import import_commit, import_preview, stage  # noqa: E402
 from indicators.models import ImportRevision, Score, ScoreRecord  # noqa: E402
 from indicators.selectors import framework_for  # noqa: E402
 from indicators.services import indicators_by_code, period_get  # noqa: E402
@@ -131,7 +131,8 @@ SPLITS: dict[str, float] = {}
 def portal_import(data: bytes, name: str, period, province) -> tuple[float, int]:
     """Parse, map, resolve, validate, then write and commit: the whole path of `import_scores`."""
     started = time.perf_counter()
-    preview = import_preview(data=data, file_name=name, period=period, scope=province, mapping=MAPPING)
+    table = stage(data=data, file_name=name)
+    preview = import_preview(table=table, period=period, scope=province, mapping=MAPPING)
     if preview.errors:
         raise SystemExit(f"benchmark file has errors: {[str(e) for e in preview.errors[:5]]}")
     checked = time.perf_counter()
@@ -204,6 +205,40 @@ def raw_copy(rows) -> tuple[float, float]:
     return copy_only, elapsed
 
 
+def raw_copy_both(rows, period, province) -> float:
+    """The floor of what an import must write: the same rows COPYed into the history table and the
+    current table, with their keys checked (both carry the database's guards)."""
+    with transaction.atomic():
+        unit_ids = sorted({r[0] for r in rows})
+        Score.objects.filter(period_id=rows[0][1], unit_id__in=unit_ids).delete()
+        revision = ImportRevision.objects.create(
+            period=period, scope=province, number=9999, file_name="copy", file_sha256="", data_as_of=timezone.now()
+        )
+        rows = [(*r[:3], revision.pk, *r[4:]) for r in rows]
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(
+                "COPY indicators_scorerecord (unit_id, indicator_id, revision_id, points, rate, count, change_text) "
+                "FROM STDIN"
+            ) as copy:
+                for unit_id, _period_id, indicator_id, revision_id, points, rate, count in rows:
+                    copy.write_row((unit_id, indicator_id, revision_id, points, rate, count, ""))
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY indicators_score (unit_id, period_id, indicator_id, revision_id, points, rate, count, change_text) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row((*row, ""))
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    print(f"COPY thô vào cả hai bảng (lịch sử và hiện hành), kể cả kiểm tra khóa ngoại: {elapsed:.2f} s")
+    return elapsed
+
+
 def cleanup(province) -> None:
     with transaction.atomic():
         unit_ids = list(AdministrativeUnit.objects.filter(parent=province).values_list("pk", flat=True))
@@ -221,6 +256,11 @@ def main() -> None:
     n_units = 410 if args.quick else 4100
     if connection.vendor != "postgresql":
         print("Cần PostgreSQL (DATABASE_URL) để so với COPY; chạy trên", connection.vendor)
+    if connection.vendor == "postgresql":
+        # Start from tables without the dead rows earlier runs left (a live database is vacuumed).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE indicators_score")
+            cursor.execute("VACUUM ANALYZE indicators_scorerecord")
     codes = indicators_by_code(framework=framework_for())
     period = period_get(year=2024, month=11)
     province, unit_list = units(n_units)
@@ -262,13 +302,20 @@ def main() -> None:
         )
         copy_rows = long_rows(unit_list, period, revision, codes, values, seed=5)
         copy_only_s, copy_s = raw_copy(copy_rows)
+        copy_both_s = raw_copy_both(copy_rows, period, province)
     finally:
         cleanup(province)
 
     vs_stock = stock_extrapolated / xlsx_s
     vs_copy = xlsx_s / copy_s
-    print(f"tỷ lệ: nhanh hơn ModelResource {vs_stock:.0f}×; chậm hơn COPY thô {vs_copy:.1f}×")
-    goals = {"xlsx_seconds_max": 5.0, "vs_stock_min": 50, "vs_copy_max": 10, "peak_mb_max": 400}
+    vs_copy_both = xlsx_s / copy_both_s
+    print(
+        f"tỷ lệ: nhanh hơn ModelResource {vs_stock:.0f}×; chậm hơn COPY thô {vs_copy:.1f}× "
+        f"(so với COPY vào cả hai bảng: {vs_copy_both:.1f}×)"
+    )
+    # Issue 13's goals. The COPY goal compares with one table; the import writes two (history and
+    # current), each with its keys checked, so it is bounded below by about twice that COPY.
+    goals = {"xlsx_seconds_max": 2.5, "vs_stock_min": 250, "vs_copy_max": 1.4, "peak_mb_max": 200}
     figures = {
         "units": n_units,
         "values": values,
@@ -284,9 +331,16 @@ def main() -> None:
         "load_average": round(os.getloadavg()[0], 1),
         "vs_stock": round(vs_stock, 1),
         "vs_copy": round(vs_copy, 1),
+        "copy_both_tables_seconds": round(copy_both_s, 3),
+        "vs_copy_both_tables": round(vs_copy_both, 2),
         "peak_mb": round(peak_mb, 1),
     }
-    met = xlsx_s <= 5 and vs_stock >= 50 and vs_copy <= 10 and peak_mb <= 400
+    met = (
+        xlsx_s <= goals["xlsx_seconds_max"]
+        and vs_stock >= goals["vs_stock_min"]
+        and vs_copy <= goals["vs_copy_max"]
+        and peak_mb <= goals["peak_mb_max"]
+    )
     if args.quick:
         figures["quick"] = True
     print(json.dumps({"benchmark": "import_scores", "figures": figures, "goals": goals, "goal_met": met}))

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tables2",
-    "django_filters",
     "import_export",
     "axes",
     "csp",
@@ -208,6 +207,24 @@ IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
 SIGNATURE_TRUST_ROOTS = env_str("SIGNATURE_TRUST_ROOTS", "")
 if SIGNATURE_TRUST_ROOTS and not Path(SIGNATURE_TRUST_ROOTS).is_file():
     raise ImproperlyConfiguredEnv(f"SIGNATURE_TRUST_ROOTS: no such file: {SIGNATURE_TRUST_ROOTS}")
+
+# The national public-service portal's public JSON endpoint (imports.national). The beat job that
+# prepares each watching scope's month on the days the portal publishes is off unless switched on.
+NATIONAL_PORTAL_URL = env_str("NATIONAL_PORTAL_URL", "https://dichvucong.gov.vn/jsp/rest.jsp")
+NATIONAL_PORTAL_FETCH_ENABLED = env_bool("NATIONAL_PORTAL_FETCH_ENABLED", False)
+NATIONAL_PORTAL_FETCH_DAYS = env_str("NATIONAL_PORTAL_FETCH_DAYS", "1-10")
+# Names the portal and its operator (HTTP headers are ASCII: write the name without diacritics).
+NATIONAL_PORTAL_USER_AGENT = env_str(
+    "NATIONAL_PORTAL_USER_AGENT",
+    "CongKetQuaBoChiSo766/1.0 (cong cong khai ket qua Bo chi so 766; lien he: quan tri vien)",
+)
+if not NATIONAL_PORTAL_USER_AGENT.isascii():
+    raise ImproperlyConfiguredEnv("NATIONAL_PORTAL_USER_AGENT must be ASCII (write Vietnamese without diacritics)")
+NATIONAL_PORTAL_TIMEOUT = env_int("NATIONAL_PORTAL_TIMEOUT", 20)
+NATIONAL_PORTAL_RETRIES = env_int("NATIONAL_PORTAL_RETRIES", 3)
+NATIONAL_PORTAL_BACKOFF = env_int("NATIONAL_PORTAL_BACKOFF_MS", 2000) / 1000  # doubled at each retry
+if NATIONAL_PORTAL_FETCH_ENABLED:
+    CELERY_BEAT_SCHEDULE["national-portal-fetch"] = {"task": "imports.national_fetch_due", "schedule": 3600.0}
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,7 +8,7 @@ from indicators.models import Indicator, Score
 from units.admin import AdministrativeUnitAdmin
 from units.models import AdministrativeUnit
 
-from .models import ImportBatch, MappingPreset
+from .models import ImportBatch, MappingPreset, NationalSource, NationalWatch, PortalUnitLink
 from .resources import IndicatorResource, ScoreResource, UnitResource
 
 
@@ -48,3 +48,23 @@ for model, model_admin in (
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+
+@admin.register(NationalSource)
+class NationalSourceAdmin(admin.ModelAdmin):
+    list_display = ["level", "service", "id_key", "page_size"]
+
+
+@admin.register(PortalUnitLink)
+class PortalUnitLinkAdmin(admin.ModelAdmin):
+    list_display = ["portal_id", "unit", "confirmed_by", "created_at"]
+    search_fields = ["portal_id", "unit__name", "unit__code"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit", "confirmed_by"]
+
+
+@admin.register(NationalWatch)
+class NationalWatchAdmin(admin.ModelAdmin):
+    list_display = ["scope", "level", "active", "requested_by"]
+    list_filter = ["active", "level"]
+    autocomplete_fields = ["scope"]

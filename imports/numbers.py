@@ -182,6 +182,7 @@ def _parse_rank_change(text: str) -> int:
 _PLAIN_DECIMAL = re.compile(r"\d{1,3}(?:[.,]\d+)?")
 _PLAIN_RATE = re.compile(r"(\d{1,3}(?:[.,]\d+)?) ?%?")
 _PLAIN_COUNT = re.compile(r"\d+|\d{1,3}(?:\.\d{3})+")
+_PLAIN_COUNT_RATE = re.compile(r"(\d+|\d{1,3}(?:\.\d{3})+) \((\d{1,3}(?:[.,]\d+)?)%\)")  # "242.300 (70,87%)"
 
 
 def parse_cell(value, measure: str, of: str = POINTS) -> Parsed | None:
@@ -203,6 +204,8 @@ def parse_cell(value, measure: str, of: str = POINTS) -> Parsed | None:
             return Parsed(rate=Decimal(match.group(1).replace(",", ".")))
     if measure == COUNT and _PLAIN_COUNT.fullmatch(text):
         return Parsed(count=int(text.replace(".", "")))
+    if measure == COUNT_RATE and (match := _PLAIN_COUNT_RATE.fullmatch(text)):
+        return Parsed(count=int(match.group(1).replace(".", "")), rate=Decimal(match.group(2).replace(",", ".")))
     if text in ("", "-", "–", "x", "X"):
         return None
     if measure == CHANGE:

@@ -1,8 +1,8 @@
-"""Reading an uploaded spreadsheet (XLSX, XLS, ODS, CSV) into one table of text and numbers.
+"""Reading an uploaded spreadsheet (XLSX, XLS, ODS through python-calamine; CSV) into one table of text and numbers.
 
 Every failure is a `SpreadsheetError` with a Vietnamese message; nothing here touches the database.
-Hostile files are refused before a parser sees them: size limits, declared uncompressed sizes
-of zip members, and XML with a DTD (entity bombs) are checked first.
+Hostile files are refused before the reader sees them (`imports.guards`): size limits, declared
+uncompressed sizes of zip members, XML with a DTD (entity bombs), and sheets too large to hold.
 """
 
 import csv
@@ -12,28 +12,23 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from units.text import fold
 
-from .xlsx import Formula, Workbook, XlsxError
+from .errors import SpreadsheetError
+from .guards import BLANK_ROWS_STOP, MAX_COLUMNS, Formulas, check_xls, check_zip, prepare_ods, prepare_xlsx
 
-# A sheet with this many blank rows in a row has ended: stops "a million blank rows" cheaply.
-BLANK_ROWS_STOP = 200
 MAX_ROWS = 200_000
-MAX_COLUMNS = 200
 HEADER_SCAN_ROWS = 40
-# Zip members may expand to at most this many bytes in all, and any one member at most this ratio.
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_RATIO = 200
 
 UNIT_HEADER_WORDS = ("ten don vi", "ten co quan", "don vi", "co quan", "ten xa", "ten huyen", "ma don vi", "ma dvhc")
 
 
-class SpreadsheetError(Exception):
-    """The file cannot be read as a spreadsheet; the message says why, in Vietnamese."""
+class Formula(str):
+    """The text of a formula whose cell was saved without a computed value (the file was never recalculated)."""
 
 
-# A formula cell saved without its computed value (the file was never recalculated).
 FormulaWithoutValue = Formula
 
 
@@ -51,6 +46,41 @@ class Table:
 
     def column(self, index: int) -> list:
         return [cells[index] if index < len(cells) else None for _, cells in self.rows]
+
+    def staged(self) -> dict:
+        """The table as JSON, kept on the batch so that later steps never read the file again."""
+        encode = _encode_cell
+        return {
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "headers": self.headers,
+            "rows": [[number, [encode(c) for c in cells]] for number, cells in self.rows],
+            "title": self.title,
+            "sheets": self.sheets,
+            "file_format": self.file_format,
+        }
+
+    @classmethod
+    def from_staged(cls, staged: dict) -> "Table":
+        decode = _decode_cell
+        return cls(
+            sheet=staged["sheet"],
+            header_row=staged["header_row"],
+            headers=staged["headers"],
+            rows=[(number, [decode(c) for c in cells]) for number, cells in staged["rows"]],
+            title=staged.get("title", []),
+            sheets=staged.get("sheets", []),
+            file_format=staged.get("file_format", ""),
+        )
+
+
+def _encode_cell(value):
+    # JSON keeps text, numbers, booleans and nulls as they are; a formula without a value is marked.
+    return {"formula": str(value)} if isinstance(value, Formula) else value
+
+
+def _decode_cell(value):
+    return Formula(value["formula"]) if isinstance(value, dict) else value
 
 
 def max_upload_bytes() -> int:
@@ -97,40 +127,6 @@ def detect_format(data: bytes, file_name: str) -> str:
     return "csv"
 
 
-def _check_zip(data: bytes) -> None:
-    """Refuse zip bombs and XML with a DTD before any XML parser sees the members."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise SpreadsheetError(
-                    _("Tệp giải nén ra %(size)s MB, vượt giới hạn %(limit)s MB: có thể là tệp độc hại, không đọc.")
-                    % {"size": total // (1024 * 1024), "limit": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
-                )
-            for info in infos:
-                if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise SpreadsheetError(
-                        _(
-                            "Tệp có phần “%(part)s” nén bất thường (tỷ lệ nén quá %(ratio)s lần): có thể là tệp độc hại, không đọc."
-                        )
-                        % {"part": info.filename, "ratio": MAX_RATIO}
-                    )
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    with zf.open(info) as member:
-                        head = member.read(2048)
-                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                        raise SpreadsheetError(
-                            _("Tệp có khai báo DTD/ENTITY trong “%(part)s” (bảng tính thật không có): không đọc.")
-                            % {"part": info.filename}
-                        )
-    except zipfile.BadZipFile:
-        raise SpreadsheetError(_("Tệp bị hỏng: không giải nén được (tệp nén ZIP không hợp lệ).")) from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
-        raise SpreadsheetError(_("Tệp bị hỏng: không giải nén được (%(error)s).") % {"error": exc}) from None
-
-
 def _rows_until_blank_run(rows):
     """Yield (row number, cells) and stop after BLANK_ROWS_STOP blank rows in a row or MAX_ROWS rows."""
     blank = 0
@@ -149,127 +145,51 @@ def _rows_until_blank_run(rows):
         yield number, cells
 
 
-def _xlsx_sheets(data: bytes):
-    try:
-        workbook = Workbook(data)
-    except (XlsxError, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
-        raise SpreadsheetError(_("Không đọc được tệp Excel: %(error)s") % {"error": exc}) from None
-    for name, path in workbook.sheets:
-
-        def rows(path=path):
-            try:
-                yield from workbook.rows(path, MAX_COLUMNS)
-            except XlsxError as exc:
-                raise SpreadsheetError(_("Không đọc được tệp Excel: %(error)s") % {"error": exc}) from None
-
-        yield name, rows
+def _value(value):
+    """A cell as the importer keeps it: None for empty (and error) cells, whole floats as int, dates as ISO text."""
+    if value == "":
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if isinstance(value, str | int | bool):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _xls_sheets(data: bytes):
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
-    except Exception as exc:
-        raise SpreadsheetError(_("Không đọc được tệp Excel 97-2003 (XLS): %(error)s") % {"error": exc}) from None
-    for name in book.sheet_names():
-        sheet = book.sheet_by_name(name)
-
-        def rows(sheet=sheet, book=book):
-            for r in range(sheet.nrows):
-                out = []
-                for cell in sheet.row(r)[:MAX_COLUMNS]:
-                    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                        out.append(None)
-                    elif cell.ctype == xlrd.XL_CELL_ERROR:
-                        out.append(None)
-                    else:
-                        out.append(cell.value)
-                yield out
-
-        yield name, rows
-
-
-_ODS_NS = {
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+_READ_ERRORS = {
+    "xlsx": gettext_lazy("Không đọc được tệp Excel: %(error)s"),
+    "xls": gettext_lazy("Không đọc được tệp Excel 97-2003 (XLS): %(error)s"),
+    "ods": gettext_lazy("Không đọc được tệp ODS: %(error)s"),
 }
 
 
-def _ods_sheets(data: bytes):
-    """Stream content.xml with defusedxml: repeated rows and columns are expanded lazily, never in memory."""
-    from defusedxml.ElementTree import iterparse
+def _workbook_sheets(data: bytes, kind: str, formulas: Formulas):
+    """The sheets of an XLSX, XLS or ODS through python-calamine, each readable as a stream of rows."""
+    from python_calamine import CalamineWorkbook
 
-    t, o = "{" + _ODS_NS["table"] + "}", "{" + _ODS_NS["office"] + "}"
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        try:
-            content = zf.read("content.xml")
-        except KeyError:
-            raise SpreadsheetError(_("Tệp ODS thiếu phần content.xml: tệp bị hỏng.")) from None
-    tables: list[tuple[str, list]] = []
+    message = str(_READ_ERRORS[kind])
     try:
-        rows: list = []
-        name = ""
-        for event, elem in iterparse(io.BytesIO(content), events=("start", "end")):
-            if event == "start" and elem.tag == t + "table":
-                name = elem.get(t + "name", "")
-                rows = []
-            elif event == "end" and elem.tag == t + "table-row":
-                cells = []
-                for cell in elem:
-                    if cell.tag not in (t + "table-cell", t + "covered-table-cell"):
-                        continue
-                    repeat = min(int(cell.get(t + "number-columns-repeated", "1")), MAX_COLUMNS)
-                    value = _ods_value(cell, o)
-                    cells.extend([value] * repeat)
-                    if len(cells) >= MAX_COLUMNS:
-                        break
-                while cells and cells[-1] is None:
-                    cells.pop()
-                repeat = int(elem.get(t + "number-rows-repeated", "1"))
-                if cells:
-                    rows.extend([cells] * min(repeat, MAX_ROWS))
-                else:
-                    rows.append(("blank", repeat))
-                elem.clear()
-                if len(rows) > MAX_ROWS + BLANK_ROWS_STOP:
-                    raise SpreadsheetError(_("Bảng tính có quá nhiều dòng; hãy chia nhỏ tệp."))
-            elif event == "end" and elem.tag == t + "table":
-                tables.append((name, rows))
-                elem.clear()
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        raise SpreadsheetError(_("Không đọc được tệp ODS: %(error)s") % {"error": exc}) from None
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # the reader's own errors, and whatever a broken file makes it raise
+        raise SpreadsheetError(message % {"error": exc}) from None
+    for name in workbook.sheet_names:
 
-    for name, rows in tables:
+        def rows(name=name):
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+            except Exception as exc:
+                raise SpreadsheetError(message % {"error": exc}) from None
+            # Rows come from the sheet's first row, cells from its first used column.
+            pad = [None] * (sheet.start[1] if sheet.start else 0)
+            without_values = formulas.get(name, {})
+            for index, row in enumerate(sheet.iter_rows()):
+                cells = pad + [_value(v) for v in row[: max(MAX_COLUMNS - len(pad), 0)]]
+                for column, formula in without_values.get(index, {}).items():
+                    if column < len(cells) and cells[column] is None:
+                        cells[column] = Formula(formula)
+                yield cells
 
-        def expand(rows=rows):
-            for row in rows:
-                if isinstance(row, tuple):
-                    # A run of blank rows: yield at most enough of them to end the sheet.
-                    for _blank in range(min(row[1], BLANK_ROWS_STOP)):
-                        yield []
-                else:
-                    yield row
-
-        yield name, expand
-
-
-def _ods_value(cell, o: str):
-    kind = cell.get(o + "value-type")
-    if kind in ("float", "percentage", "currency"):
-        raw = cell.get(o + "value")
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            return None
-        if kind == "percentage":
-            return f"{number * 100:g}%"
-        return int(number) if number.is_integer() and "." not in (raw or "") else number
-    text = "\n".join("".join(p.itertext()) for p in cell if p.tag.endswith("}p"))
-    return text if text.strip() else None
+        yield name, rows
 
 
 def _csv_sheets(data: bytes):
@@ -370,13 +290,20 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
             % {"name": file_name, "size": round(len(data) / 1048576, 1), "limit": round(limit / 1048576, 1)}
         )
     kind = detect_format(data, file_name)
+    formulas: Formulas = {}
     if kind in ("xlsx", "ods"):
-        _check_zip(data)
-    reader = {"xlsx": _xlsx_sheets, "xls": _xls_sheets, "ods": _ods_sheets, "csv": _csv_sheets}[kind]
+        check_zip(data)
+    if kind == "xlsx":
+        data, formulas = prepare_xlsx(data)
+    elif kind == "ods":
+        data = prepare_ods(data)
+    elif kind == "xls":
+        check_xls(data)
+    sheets = _csv_sheets(data) if kind == "csv" else _workbook_sheets(data, kind, formulas)
     names: list[str] = []
     found: Table | None = None
     problems: list[str] = []
-    for name, rows_factory in reader(data):
+    for name, rows_factory in sheets:
         names.append(name)
         if found is not None or (sheet and name != sheet):
             continue

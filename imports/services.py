@@ -1,26 +1,31 @@
 """Writes of the import flow: upload a batch, preview it, apply it in one transaction, save presets.
 
-The command line (`import_scores`) and the web flow call the same `import_preview` and
-`import_commit`; nothing is written until the preview has no errors.
+A file is read once (`stage`) into a table of typed cells; mapping, resolution and preview work
+on that table, which a batch keeps (`ImportBatch.staged`). The command line (`import_scores`,
+`fetch_national`) and the web flow call the same `import_preview` and `import_commit`; nothing
+is written until the preview has no errors, and applying validates the staged rows again inside
+its transaction.
 """
 
 import datetime
 import re
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import user_can
 from config.bulkwork import cyclic_gc_paused
 from indicators.models import ImportRevision, Period
-from indicators.selectors import framework_for
+from indicators.selectors import framework_for, indicators_by_role
 from indicators.services import file_hash, indicators_by_code, revision_apply
 from units.models import AdministrativeUnit, Tree, UnitAlias
 from units.text import fold, name_key
 
 from .mapping import preset_key
 from .models import ImportBatch, MappingPreset
-from .parsing import SpreadsheetError, max_upload_bytes, read_table
+from .parsing import SpreadsheetError, Table, max_upload_bytes, read_table
 from .resolve import BY_CHOICE, BY_TYPO, new_unit_fields
 from .selectors import can_import
 from .validate import Issue, Preview, validate
@@ -34,34 +39,38 @@ class ImportRejected(Exception):
         super().__init__("\n".join(str(i) for i in issues[:20]))
 
 
+def stage(*, data: bytes, file_name: str, sheet: str | None = None) -> Table:
+    """Read a file once into its table (typed cells with their sheet and row); raises ImportRejected."""
+    with cyclic_gc_paused():  # a national month is 100k parsed cells: see config.bulkwork
+        try:
+            return read_table(data, file_name, sheet=sheet or None)
+        except SpreadsheetError as exc:
+            raise ImportRejected([Issue(str(exc))]) from None
+
+
 def import_preview(
     *,
-    data: bytes,
-    file_name: str,
+    table: Table,
     period: Period,
     scope: AdministrativeUnit,
     user=None,
     mapping: dict[str, str] | None = None,
-    sheet: str | None = None,
     choices: dict | None = None,
     create_missing: bool = False,
 ) -> Preview:
-    """Parse, map, resolve and validate a file; writes nothing. Raises ImportRejected if it is no spreadsheet.
+    """Map, resolve and validate a staged table; writes nothing.
 
     `user=None` is the operator on the command line, who may import for any scope.
     """
-    with cyclic_gc_paused():  # a national month is 100k parsed cells: see config.bulkwork
-        try:
-            table = read_table(data, file_name, sheet=sheet or None)
-        except SpreadsheetError as exc:
-            raise ImportRejected([Issue(str(exc))]) from None
-        indicators = indicators_by_code(framework=framework_for(day=period.last_day))
+    with cyclic_gc_paused():
+        framework = framework_for(day=period.last_day)
         allowed = user is None or can_import(user=user, scope=scope)
         return validate(
             table=table,
             period=period,
             scope=scope,
-            indicators=indicators,
+            indicators=indicators_by_code(framework=framework),
+            roles=indicators_by_role(framework=framework),
             mapping=mapping,
             choices=choices,
             create_missing=create_missing,
@@ -69,18 +78,14 @@ def import_preview(
         )
 
 
-def scope_from_codes(*, data: bytes, file_name: str, period: Period, sheet: str | None = None) -> AdministrativeUnit:
-    """The scope a file's unit codes imply (their common parent), for a command line without --scope.
+def scope_from_codes(*, table: Table, period: Period) -> AdministrativeUnit:
+    """The scope a table's unit codes imply (their common parent), for a command line without --scope.
 
     Raises ImportRejected with a Vietnamese message when the codes do not name one parent.
     """
     from .mapping import UNIT_CODE, suggest
 
     need = _("Cần --scope: đơn vị cấp trên của các đơn vị trong tệp (ví dụ --scope “Huyện Tiên Lữ”).")
-    try:
-        table = read_table(data, file_name, sheet=sheet)
-    except SpreadsheetError as exc:
-        raise ImportRejected([Issue(str(exc))]) from None
     indicators = indicators_by_code(framework=framework_for(day=period.last_day))
     column = next((i for i, h in enumerate(table.headers) if h and suggest(h, [], indicators) == UNIT_CODE), None)
     if column is None:
@@ -97,8 +102,9 @@ def scope_from_codes(*, data: bytes, file_name: str, period: Period, sheet: str 
 
 
 def _custom_code(scope: AdministrativeUnit, short_name: str) -> str:
+    limit = AdministrativeUnit._meta.get_field("code").max_length
     slug = re.sub(r"[^a-z0-9]+", "-", fold(short_name)).strip("-").upper()[:20] or "DV"
-    base = f"{scope.code}-{slug}"
+    base = f"{scope.code}-{slug}"[: limit - 4]
     code, n = base, 1
     while AdministrativeUnit.objects.filter(tree=Tree.CUSTOM, code=code).exists():
         n += 1
@@ -114,6 +120,7 @@ def import_commit(
     file_name: str,
     file_sha256: str,
     data_as_of: datetime.datetime | None = None,
+    source: str = "",
 ) -> ImportRevision:
     """Write a clean preview: create the confirmed new units, remember confirmed names, apply one revision."""
     if not preview.can_apply:
@@ -133,12 +140,13 @@ def import_commit(
             **fields,
         )
         created[row.unit_text] = unit.pk
+    key_limit = UnitAlias._meta.get_field("match_key").max_length
     for row in preview.rows:
         res = row.resolution
-        if res is not None and res.unit is not None and res.method in (BY_TYPO, BY_CHOICE):
-            UnitAlias.objects.get_or_create(
-                unit=res.unit, match_key=name_key(row.unit_text), defaults={"alias": row.unit_text[:200]}
-            )
+        key = name_key(row.unit_text)
+        # A confirmed name is remembered when it fits; a longer one is matched by choice again next time.
+        if res is not None and res.unit is not None and res.method in (BY_TYPO, BY_CHOICE) and len(key) <= key_limit:
+            UnitAlias.objects.get_or_create(unit=res.unit, match_key=key, defaults={"alias": row.unit_text[:200]})
     return revision_apply(
         period=preview.period,
         scope=scope,
@@ -147,7 +155,7 @@ def import_commit(
         file_sha256=file_sha256,
         data_as_of=data_as_of or timezone.now(),
         user=user,
-        source=(_("Nhập từ tệp %(name)s") % {"name": file_name})[:300],
+        source=(source or _("Nhập từ tệp %(name)s") % {"name": file_name})[:300],
     )
 
 
@@ -160,8 +168,13 @@ def batch_create(
     data_as_of: datetime.datetime,
     user,
     sheet: str = "",
+    table: Table | None = None,
+    source: str = "",
+    mapping: dict[str, str] | None = None,
 ) -> ImportBatch:
-    """Keep an uploaded file for the steps that follow; refuses oversize files and scopes the user may not import for."""
+    """Keep an upload for the steps that follow, its rows read once (`table`, when the caller has
+    already staged them: the national portal's answer). Refuses oversize and unreadable files and
+    scopes the user may not import for; nothing is kept then."""
     if len(data) > max_upload_bytes():
         raise ImportRejected(
             [
@@ -173,12 +186,17 @@ def batch_create(
         )
     if not can_import(user=user, scope=scope):
         raise ImportRejected([Issue(_("Bạn không được phân công nhập số liệu cho %(scope)s.") % {"scope": scope.name})])
+    if table is None:
+        table = stage(data=data, file_name=file_name, sheet=sheet)
     return ImportBatch.objects.create(
         file_name=file_name[:255],
         file_data=data,
         file_sha256=file_hash(data),
         file_size=len(data),
         sheet=sheet,
+        staged=table.staged(),
+        source=source[:300],
+        mapping=mapping or {},
         period=period,
         scope=scope,
         data_as_of=data_as_of,
@@ -186,15 +204,20 @@ def batch_create(
     )
 
 
+def batch_table(*, batch: ImportBatch) -> Table:
+    """The batch's staged rows (a batch staged before staging existed is read from its file once more)."""
+    if batch.staged:
+        return Table.from_staged(batch.staged)
+    return stage(data=bytes(batch.file_data), file_name=batch.file_name, sheet=batch.sheet or None)
+
+
 def batch_preview(*, batch: ImportBatch, user) -> Preview:
     return import_preview(
-        data=bytes(batch.file_data),
-        file_name=batch.file_name,
+        table=batch_table(batch=batch),
         period=batch.period,
         scope=batch.scope,
         user=user,
         mapping=batch.mapping or None,
-        sheet=batch.sheet or None,
         choices=batch.unit_choices,
         create_missing=False,
     )
@@ -210,30 +233,134 @@ def batch_update(*, batch: ImportBatch, mapping: dict | None = None, choices: di
     return batch
 
 
-def import_apply(*, batch: ImportBatch, user) -> ImportRevision:
-    """Re-check the batch as it stands and write it as one revision; records the outcome on the batch."""
-    batch.state, batch.progress = ImportBatch.State.APPLYING, 10
-    batch.save(update_fields=["state", "progress", "updated_at"])
+class BatchAlreadyApplied(Exception):
+    """Someone (or another click) applied the batch first; `batch.revision` is what it wrote."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        super().__init__(str(batch))
+
+
+def latest_revision_number(*, period: Period, scope: AdministrativeUnit) -> int:
+    """The number of the scope's latest revision of the month (0 when none): what a preview compares against."""
+    return ImportRevision.objects.filter(period=period, scope=scope).aggregate(n=Max("number"))["n"] or 0
+
+
+def import_apply(
+    *, batch: ImportBatch, user, expected_revision: int | None = None, confirm_new_units: bool = False
+) -> ImportRevision:
+    """Re-validate the staged rows and write them as one revision, in one transaction with the batch locked.
+
+    `expected_revision` is the revision the person's preview was compared with: if a colleague has
+    written another since, nothing is written and the person is asked to look again. Concurrent
+    clicks wait for the lock and find the batch applied (BatchAlreadyApplied). Units to be created
+    need `confirm_new_units` from a leader or an administrator of the scope. Any failure leaves
+    the batch "failed" with a Vietnamese message, and it can be applied again.
+    """
     try:
-        preview = batch_preview(batch=batch, user=user)
-        batch.progress = 50
-        batch.save(update_fields=["progress", "updated_at"])
-        revision = import_commit(
-            preview=preview,
-            user=user,
-            file_name=batch.file_name,
-            file_sha256=batch.file_sha256,
-            data_as_of=batch.data_as_of,
-        )
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().select_related("period", "scope").get(pk=batch.pk)
+            if locked.state == ImportBatch.State.APPLIED:
+                raise BatchAlreadyApplied(locked)
+            current = latest_revision_number(period=locked.period, scope=locked.scope)
+            if expected_revision is not None and current != expected_revision:
+                raise ImportRejected([Issue(_stale_message(locked, expected_revision))])
+            preview = batch_preview(batch=locked, user=user)
+            if preview.to_create and not preview.errors:  # the file's own errors are told first
+                _check_new_units(preview, user=user, confirmed=confirm_new_units)
+            revision = import_commit(
+                preview=preview,
+                user=user,
+                file_name=locked.file_name,
+                file_sha256=locked.file_sha256,
+                data_as_of=locked.data_as_of,
+                source=locked.source,
+            )
+            if locked.staged.get("portal_ids"):
+                from .national import links_remember
+
+                links_remember(portal_ids=locked.staged["portal_ids"], preview=preview, user=user)
+            locked.state, locked.progress, locked.revision, locked.errors = ImportBatch.State.APPLIED, 100, revision, []
+            locked.summary = {**preview.counts(), "revision": revision.number}
+            locked.save(update_fields=["state", "progress", "revision", "errors", "summary", "updated_at"])
     except ImportRejected as exc:
-        batch.state, batch.progress = ImportBatch.State.FAILED, 100
-        batch.errors = [i.as_dict() for i in exc.issues[:500]]
-        batch.save(update_fields=["state", "progress", "errors", "updated_at"])
+        _batch_failed(batch, exc.issues)
         raise
-    batch.state, batch.progress, batch.revision, batch.errors = ImportBatch.State.APPLIED, 100, revision, []
-    batch.summary = {**preview.counts(), "revision": revision.number}
-    batch.save(update_fields=["state", "progress", "revision", "errors", "summary", "updated_at"])
+    except DatabaseError as exc:
+        # What the preview should have caught and did not: the database refused a value. Nothing was
+        # written (the transaction rolled back); the batch says why and can be applied again.
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        issues = [
+            Issue(
+                _(
+                    "Không ghi được số liệu (cơ sở dữ liệu từ chối: %(error)s); không có gì được ghi. Sửa tệp hoặc lựa chọn rồi bấm Ghi lại."
+                )
+                % {"error": detail}
+            )
+        ]
+        _batch_failed(batch, issues)
+        raise ImportRejected(issues) from exc
+    batch.refresh_from_db()
     return revision
+
+
+def can_create_units(*, user, scope: AdministrativeUnit) -> bool:
+    """Leaders and administrators of the scope (and the operator on the command line) may add units."""
+    return user is None or user_can(user, "create_unit", scope)
+
+
+def _check_new_units(preview: Preview, *, user, confirmed: bool) -> None:
+    names = "; ".join(r.unit_text for r in preview.to_create)
+    if not can_create_units(user=user, scope=preview.scope):
+        raise ImportRejected(
+            [
+                Issue(
+                    _(
+                        "Tệp sẽ tạo %(n)s đơn vị mới (%(names)s): chỉ lãnh đạo hoặc quản trị viên của %(scope)s được "
+                        "xác nhận; không có gì được ghi. Chọn đơn vị có sẵn, hoặc nhờ lãnh đạo xác nhận và ghi."
+                    )
+                    % {"n": len(preview.to_create), "names": names, "scope": preview.scope.name}
+                )
+            ]
+        )
+    if not confirmed:
+        raise ImportRejected(
+            [
+                Issue(
+                    _("Tệp sẽ tạo %(n)s đơn vị mới (%(names)s): đánh dấu ô xác nhận tạo đơn vị rồi bấm Ghi.")
+                    % {"n": len(preview.to_create), "names": names}
+                )
+            ]
+        )
+
+
+def _stale_message(batch: ImportBatch, expected: int) -> str:
+    latest = (
+        ImportRevision.objects.filter(period=batch.period, scope=batch.scope)
+        .select_related("created_by")
+        .order_by("-number")
+        .first()
+    )
+    who = latest.created_by.get_username() if latest and latest.created_by else _("người khác")
+    return _(
+        "Trong lúc bạn xem trước (so với lần nhập số %(expected)s), %(who)s đã ghi lần nhập số %(number)s "
+        "lúc %(when)s; không có gì được ghi. Hãy xem lại bản xem trước rồi mới ghi."
+    ) % {
+        "expected": expected,
+        "who": who,
+        "number": latest.number if latest else 0,
+        "when": timezone.localtime(latest.created_at).strftime("%H:%M %d/%m/%Y") if latest else "",
+    }
+
+
+def _batch_failed(batch: ImportBatch, issues: list[Issue]) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).exclude(state=ImportBatch.State.APPLIED).update(
+        state=ImportBatch.State.FAILED,
+        progress=100,
+        errors=[i.as_dict() for i in issues[:500]],
+        updated_at=timezone.now(),
+    )
+    batch.refresh_from_db()
 
 
 def preset_save(*, name: str, scope: AdministrativeUnit | None, mapping: dict[str, str], user) -> MappingPreset:

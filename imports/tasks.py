@@ -4,16 +4,24 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from .models import ImportBatch
-from .services import ImportRejected, import_apply
+from .services import BatchAlreadyApplied, ImportRejected, import_apply
 
 
 @shared_task
-def import_apply_task(batch_id: int, user_id: int | None) -> None:
+def import_apply_task(
+    batch_id: int, user_id: int | None, expected_revision: int | None = None, confirm_new_units: bool = False
+) -> None:
     batch = ImportBatch.objects.select_related("period", "scope").get(pk=batch_id)
-    if batch.state == ImportBatch.State.APPLIED:
-        return  # run twice: the first run already wrote the revision
     user = get_user_model().objects.filter(pk=user_id).first()
     try:
-        import_apply(batch=batch, user=user)
-    except ImportRejected:
-        pass  # the outcome and its messages are on the batch
+        import_apply(batch=batch, user=user, expected_revision=expected_revision, confirm_new_units=confirm_new_units)
+    except (BatchAlreadyApplied, ImportRejected):
+        pass  # run twice, or refused: the outcome and its messages are on the batch
+
+
+@shared_task(name="imports.national_fetch_due")
+def national_fetch_due_task() -> int:
+    """Beat: on the days the national portal publishes, prepare each watching scope's month."""
+    from .national import national_fetch_due
+
+    return national_fetch_due()

@@ -6,23 +6,19 @@ import openpyxl
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
-from indicators.models import Period
+from indicators.models import Indicator, IndicatorKind, Period
+from indicators.selectors import framework_for
 from units.models import AdministrativeUnit
 
-GROUPS = [
-    ("1", "Công khai, minh bạch"),
-    ("2", "Tiến độ giải quyết"),
-    ("3", "Dịch vụ công trực tuyến"),
-    ("4", "Thanh toán trực tuyến"),
-    ("5", "Mức độ hài lòng"),
-    ("6", "Số hóa hồ sơ"),
-]
 
-
-def template_headers() -> list[str]:
+def template_headers(*, period: Period) -> list[str]:
+    """The columns of the template: the unit, the total and its change, then each group of the month's
+    catalogue by points and by rate (named as the importer recognises them)."""
+    framework = framework_for(day=period.last_day)
+    groups = Indicator.objects.filter(framework=framework, kind=IndicatorKind.GROUP).order_by("order")
     headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Điểm tổng hợp", "Điểm tổng hợp tăng hoặc giảm so với tháng trước"]
-    headers += [f"{name} (điểm)" for _code, name in GROUPS]
-    headers += [f"{name} (tỷ lệ %)" for _code, name in GROUPS]
+    headers += [f"{g.name} (điểm)" for g in groups]
+    headers += [f"{g.name} (tỷ lệ %)" for g in groups]
     return headers
 
 
@@ -37,7 +33,7 @@ def template_xlsx(*, scope: AdministrativeUnit, period: Period) -> bytes:
         [_("Ghi số như trên Cổng Dịch vụ công quốc gia: 88,03 hoặc 88.03; tỷ lệ 70,87%. Không sửa cột mã đơn vị.")]
     )
     ws.append([])
-    ws.append(template_headers())
+    ws.append(template_headers(period=period))
     for cell in ws[5]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -4,14 +4,16 @@ The outcome is a `Preview`: per row its unit, figures, status (new / changed / u
 and the issues found, each located by sheet, row and column; and the values ready to apply.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 
 from indicators.formatting import format_number
-from indicators.models import MEASURES, Indicator, Period, Score
+from indicators.models import MEASURES, Indicator, IndicatorKind, IndicatorRole, Period, Score
 from indicators.services import Value
 from units.models import AdministrativeUnit
 from units.text import fold
@@ -32,7 +34,7 @@ from .mapping import (
 )
 from .numbers import CHANGE, NumberError, parse_cell
 from .parsing import FormulaWithoutValue, Table
-from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem
+from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem, new_unit_fields
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 # Rows of a table that sum or average the others rather than name a unit (folded).
@@ -284,6 +286,57 @@ def _check_range(indicator: Indicator, measures: dict, header: str, issue) -> No
         issue(_("Số lượng không được âm (%(value)s).") % {"value": format_number(count)}, header, True)
 
 
+def _storable_limits() -> dict[str, int | Decimal]:
+    """The magnitude each measure's column cannot reach, from the model (the one owner of those limits)."""
+    limits: dict[str, int | Decimal] = {}
+    for name in MEASURES:
+        model_field = Score._meta.get_field(name)
+        kind = model_field.get_internal_type()
+        if kind == "DecimalField":
+            limits[name] = Decimal(10) ** (model_field.max_digits - model_field.decimal_places)
+        elif kind in BaseDatabaseOperations.integer_field_ranges:
+            limits[name] = BaseDatabaseOperations.integer_field_ranges[kind][1] + 1
+    return limits
+
+
+_LIMITS = _storable_limits()
+# Points and rates are held to 0–100 by the range check already; the rest can overflow their column.
+_RANGE_CHECKED = ("points", "rate")
+
+
+def _check_storable(measures: dict, header: str, issue) -> None:
+    """What the preview accepts must fit its column: a figure too large is an error here, not at apply."""
+    for name, limit in _LIMITS.items():
+        value = measures.get(name)
+        if value is not None and abs(value) >= limit:
+            issue(
+                _("%(value)s quá lớn để lưu (phải nhỏ hơn %(limit)s).")
+                % {"value": str(value)[:40], "limit": format_number(limit)},
+                header,
+                True,
+            )
+            measures.pop(name)
+
+
+def _check_new_unit(text: str, scope: AdministrativeUnit, column: str, issue) -> None:
+    """A unit to be created must fit the unit table (a 300-character name would fail only when applying)."""
+    for name, value in new_unit_fields(text=text, scope=scope, siblings=[]).items():
+        limit = AdministrativeUnit._meta.get_field(name).max_length
+        if limit and len(value) > limit:
+            issue(
+                _(
+                    "Không tạo được đơn vị từ tên này: %(field)s dài %(length)s ký tự, tối đa %(limit)s; sửa tên trong tệp."
+                )
+                % {
+                    "field": AdministrativeUnit._meta.get_field(name).verbose_name,
+                    "length": len(value),
+                    "limit": limit,
+                },
+                column,
+            )
+            return
+
+
 def _check_rank(measures: dict, issue) -> None:
     """A published rank cannot exceed the number ranked (from one cell "13/30" or two columns)."""
     rank, of = measures.get("rank"), measures.get("rank_of")
@@ -329,11 +382,18 @@ def validate(
     period: Period,
     scope: AdministrativeUnit,
     indicators: dict[str, Indicator],
+    roles: dict[str, Indicator] | None = None,
     mapping: dict[str, str] | None = None,
     choices: dict | None = None,
     create_missing: bool = False,
     allowed: bool = True,
 ) -> Preview:
+    """The preview of a staged table: every cell parsed and checked, every unit resolved, nothing written.
+
+    `roles` is the catalogue by role (indicators.selectors.indicators_by_role): the checks of
+    components against their totals ask for roles, never for codes.
+    """
+    roles = roles or {}
     columns, file_issues = resolve_columns(table, indicators, mapping)
     mapping_failed = any(i.is_error for i in file_issues)
     if not allowed:
@@ -353,13 +413,13 @@ def validate(
         return preview  # without a usable mapping, row checks would only repeat the same problem
     if any(t is not None and t.kind == LABEL for _h, t in columns):
         _validate_criteria(preview, indicators)
-        _compare(preview, indicators)
+        _compare(preview, indicators, roles)
         return preview
     resolver = UnitResolver(scope=scope, period=period, choices=choices)
     unit_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT), None)
     code_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT_CODE), None)
     value_cols = [
-        (i, h, t, t.indicator.pk, t.measure)
+        (i, h, t, t.indicator.pk, t.measure, PRIMARY[t.indicator.measure])
         for i, (h, t) in enumerate(columns)
         if t is not None and t.indicator is not None
     ]
@@ -377,7 +437,7 @@ def validate(
 
         # Figures first: a row with no figures and no unit (a footnote, a blank line) is skipped.
         figures: dict[int, dict] = {}
-        for index, header, target, indicator_id, measure in value_cols:
+        for index, header, target, indicator_id, measure, primary in value_cols:
             value = cells[index]
             if value is None:
                 continue
@@ -391,16 +451,15 @@ def validate(
                 )
                 continue
             try:
-                parsed = parse_cell(value, measure, PRIMARY[target.indicator.measure])
+                parsed = parse_cell(value, measure, primary)
             except NumberError as exc:
                 issue(str(exc), header)
                 continue
             if parsed is None:
                 continue
             measures = figures.setdefault(indicator_id, {})
-            for name in MEASURES:
-                new = getattr(parsed, name)
-                if new not in (None, ""):
+            for name, new in parsed.__dict__.items():
+                if new is not None and new != "":
                     measures[name] = new
             if measure == CHANGE and parsed.change is None:
                 issue(
@@ -411,11 +470,16 @@ def validate(
             if measure not in PUBLISHED_EXTRAS:
                 _quantize(measures, header, issue)
                 _check_range(target.indicator, measures, header, issue)
+            if measure not in _RANGE_CHECKED:
+                _check_storable(measures, header, issue)
         for measures in figures.values():
-            _check_rank(measures, issue)
+            if "rank" in measures:
+                _check_rank(measures, issue)
         # An indicator with only a "change" column has no figure to store.
         figures = {
-            k: v for k, v in figures.items() if any(v.get(m) is not None for m in ("points", "rate", "count", "rank"))
+            k: v
+            for k, v in figures.items()
+            if "points" in v or "rate" in v or "count" in v or "rank" in v  # only non-empty measures are kept
         }
         if not unit_text:
             if figures or result.issues:
@@ -476,10 +540,12 @@ def validate(
                 )
             else:
                 seen_units[key] = number
+        if res.method == TO_CREATE:
+            _check_new_unit(unit_text, scope, column, issue)
         result.figures = figures
         preview.rows.append(result)
 
-    _compare(preview, indicators)
+    _compare(preview, indicators, roles)
     return preview
 
 
@@ -532,13 +598,14 @@ def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> No
                     measures["change_text"], measures["change"] = change.change_text, change.change
         _quantize(measures, header, issue)
         _check_range(indicator, measures, header, issue)
+        _check_storable(measures, header, issue)
         result.figures[indicator.pk] = measures
     if result.errors:
         result.status = ERROR
     preview.rows.append(result)
 
 
-def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
+def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str, Indicator]) -> None:
     """Statuses and changes against the current figures; warnings about sums and jumps."""
     by_id = {i.pk: i for i in indicators.values()}
     unit_ids = [r.unit.pk for r in preview.rows if r.unit]
@@ -547,7 +614,7 @@ def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
         "unit_id", "indicator_id", *MEASURES
     ):
         current.setdefault(s["unit_id"], {})[s["indicator_id"]] = s
-    total = indicators.get("total")
+    total = next((i for i in indicators.values() if i.kind == IndicatorKind.TOTAL), None)
     previous_totals = {}
     if total is not None:
         year, month = preview.period.previous_key()
@@ -556,7 +623,14 @@ def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
                 period__year=year, period__month=month, indicator=total, unit_id__in=unit_ids
             ).values_list("unit_id", "points")
         )
-    groups = [indicators[c] for c in ("1", "2", "3", "4", "5", "6") if c in indicators]
+    groups = sorted((i for i in indicators.values() if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
+    components = [
+        (roles.get(whole), [roles.get(p) for p in parts])
+        for whole, parts in (
+            (IndicatorRole.OVERDUE_TOTAL, (IndicatorRole.OVERDUE_DISTRICT, IndicatorRole.OVERDUE_COMMUNE)),
+            (IndicatorRole.PAKN_OVERDUE, (IndicatorRole.PAKN_NOT_RECEIVED, IndicatorRole.PAKN_LATE)),
+        )
+    ]
     limit = jump_limit()
     for r in preview.rows:
         sheet, row = preview.table.sheet, r.row
@@ -584,12 +658,7 @@ def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
                         "after": format_number(published),
                     }
                 )
-        for parent_code, parts in (
-            ("overdue.total", ("overdue.district", "overdue.commune")),
-            ("pakn.overdue", ("pakn.not_received", "pakn.late")),
-        ):
-            parent = indicators.get(parent_code)
-            children = [indicators.get(c) for c in parts]
+        for parent, children in components:
             if parent is None or parent.pk not in r.figures or not all(c and c.pk in r.figures for c in children):
                 continue
             whole = r.figures[parent.pk].get("count")
@@ -615,3 +684,42 @@ def _compare(preview: Preview, indicators: dict[str, Indicator]) -> None:
             if indicator_id not in r.figures and indicator_id in by_id:
                 r.changes.append(Change(by_id[indicator_id], old, None))
         r.status = CHANGED if r.changes else UNCHANGED
+    _sanity(preview, total, previous_totals)
+
+
+_TITLE_MONTH = re.compile(r"thang\s+(\d{1,2})\s+(\d{4})\b")  # "THÁNG 8/2024" folds to "thang 8 2024"
+
+
+def _sanity(preview: Preview, total: Indicator | None, previous_totals: dict[int, Decimal]) -> None:
+    """Warnings about the file as a whole: a title naming another month, totals copied from last month."""
+    months = {(int(y), int(m)) for line in preview.table.title for m, y in _TITLE_MONTH.findall(fold(line))}
+    period = preview.period
+    if months and (period.year, period.month) not in months:
+        named = ", ".join(f"{m}/{y}" for y, m in sorted(months))
+        preview.file_issues.append(
+            Issue(
+                _("Tiêu đề tệp ghi tháng %(named)s nhưng đang nhập cho tháng %(period)s: kiểm tra lại tháng.")
+                % {"named": named, "period": period},
+                sheet=preview.table.sheet,
+                is_error=False,
+            )
+        )
+    if total is None:
+        return
+    pairs = [
+        (r.figures[total.pk].get("points"), previous_totals.get(r.unit.pk))
+        for r in preview.rows
+        if r.unit is not None and total.pk in r.figures
+    ]
+    if len(pairs) >= 2 and all(now is not None and now == before for now, before in pairs):
+        preview.file_issues.append(
+            Issue(
+                _(
+                    "Điểm tổng hợp của cả %(n)s đơn vị trùng hệt tháng trước: có thể đây là tệp của tháng trước; "
+                    "kiểm tra lại tệp và tháng."
+                )
+                % {"n": len(pairs)},
+                sheet=preview.table.sheet,
+                is_error=False,
+            )
+        )

@@ -1,11 +1,13 @@
 """Staff pages of the import flow: upload → map columns → resolve units → preview → apply → status."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,17 +18,21 @@ from indicators.services import indicators_by_code, period_parse
 from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
-from .forms import UploadForm, target_field
+from .forms import NationalFetchForm, UploadForm, target_field
 from .mapping import all_targets, preset_key
 from .models import ImportBatch
+from .national import national_batch_create
 from .resolve import TO_CREATE, UnitResolver
 from .selectors import assigned_units, batches_for, can_import, presets_for
 from .services import (
+    BatchAlreadyApplied,
     ImportRejected,
     batch_create,
     batch_preview,
     batch_update,
+    can_create_units,
     import_apply,
+    latest_revision_number,
     preset_save,
 )
 from .tasks import import_apply_task
@@ -62,9 +68,33 @@ def batch_list(request):
     )
 
 
+def _upload_initial(request) -> tuple[dict, ImportBatch | None]:
+    """What the upload form starts with: the clerk's one scope, or a corrected file's batch."""
+    initial: dict = {}
+    units = list(assigned_units(user=request.user)[:2])
+    if len(units) == 1:
+        initial["scope"] = units[0].name
+    previous = None
+    key = request.POST.get("replaces") or request.GET.get("tu")
+    if key and str(key).isdigit():
+        try:
+            previous = _batch(request, int(key))
+        except Http404:
+            previous = None
+    if previous is not None:
+        initial |= {
+            "period": previous.period.key,
+            "scope": previous.scope.name,
+            "sheet": previous.sheet,
+            "replaces": previous.pk,
+        }
+    return initial, previous
+
+
 @login_required
 def batch_create_view(request):
-    form = UploadForm(request.POST or None, request.FILES or None, initial={"data_as_of": UploadForm.initial_as_of()})
+    initial, previous = _upload_initial(request)
+    form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -81,8 +111,51 @@ def batch_create_view(request):
             for issue in exc.issues:
                 form.add_error(None, str(issue))
         else:
+            if previous is not None:
+                # The corrected file keeps the choices made for the one it replaces.
+                batch_update(batch=batch, mapping=previous.mapping or None, choices=previous.unit_choices)
+                messages.info(request, _("Đã giữ cách ghép cột và các đơn vị đã chọn của tệp trước."))
             return redirect("imports:batch-map", pk=batch.pk)
-    return render(request, "imports/upload.html", {"form": form, "units": assigned_units(user=request.user)})
+    return render(
+        request,
+        "imports/upload.html",
+        {
+            "form": form,
+            "national": NationalFetchForm(prefix="national", initial={"scope": initial.get("scope", "")}),
+            "units": assigned_units(user=request.user),
+            "previous": previous,
+        },
+    )
+
+
+@login_required
+@require_POST
+def national_fetch_view(request):
+    """The staff button "Lấy số liệu từ Cổng DVCQG": the month into a batch, then straight to its preview."""
+    form = NationalFetchForm(request.POST, prefix="national")
+    if form.is_valid():
+        try:
+            batch = national_batch_create(
+                period=form.cleaned_data["period"],
+                scope=form.cleaned_data["scope"],
+                user=request.user,
+                level=form.cleaned_data["level"] or None,
+            )
+        except ImportRejected as exc:
+            for issue in exc.issues:
+                form.add_error(None, str(issue))
+        else:
+            preview = batch_preview(batch=batch, user=request.user)
+            if preview.unresolved:
+                return redirect("imports:batch-resolve", pk=batch.pk)
+            return redirect("imports:batch-preview", pk=batch.pk)
+    upload = UploadForm(initial=_upload_initial(request)[0])
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": upload, "national": form, "units": assigned_units(user=request.user)},
+        status=400,
+    )
 
 
 @login_required
@@ -170,33 +243,71 @@ def batch_preview_view(request, pk: int):
     preview, problems = _preview_or_errors(request, batch)
     if preview is None:
         return render(request, "imports/problems.html", {"batch": batch, "problems": problems})
+    base_revision = latest_revision_number(period=batch.period, scope=batch.scope)
     return render(
         request,
         "imports/preview.html",
-        {"batch": batch, "preview": preview, "counts": preview.counts(), "max_rows": 2000},
+        {
+            "batch": batch,
+            "preview": preview,
+            "counts": preview.counts(),
+            "max_rows": 2000,
+            "base_revision": base_revision,
+            "can_create_units": can_create_units(user=request.user, scope=batch.scope),
+            "peers_after": AdministrativeUnit.objects.filter(parent=batch.scope)
+            .valid_in_month(batch.period.first_day, batch.period.last_day)
+            .count()
+            + len(preview.to_create),
+        },
     )
+
+
+# A batch left "applying" longer than this (its worker died before it started) may be applied again.
+STALE_APPLYING = datetime.timedelta(minutes=15)
 
 
 @login_required
 @require_POST
 def batch_apply(request, pk: int):
     batch = _batch(request, pk)
-    if batch.state in (ImportBatch.State.APPLIED, ImportBatch.State.APPLYING):
+    if batch.state == ImportBatch.State.APPLIED or (
+        batch.state == ImportBatch.State.APPLYING and timezone.now() - batch.updated_at < STALE_APPLYING
+    ):
+        messages.info(request, _("Tệp này đã được ghi hoặc đang được ghi."))
         return redirect("imports:batch-status", pk=batch.pk)
+    try:
+        expected = int(request.POST["base_revision"])
+    except (KeyError, ValueError):
+        expected = None  # an old form: apply without the stale-preview check
     background = batch.file_size > getattr(settings, "IMPORT_BACKGROUND_BYTES", 512 * 1024) and not getattr(
         settings, "CELERY_TASK_ALWAYS_EAGER", True
     )
-    if background:
-        batch.state, batch.progress = ImportBatch.State.APPLYING, 0
-        batch.save(update_fields=["state", "progress", "updated_at"])
-        transaction.on_commit(lambda: import_apply_task.delay(batch.pk, request.user.pk))
+    confirm = request.POST.get("confirm_new_units") == "1"
+    if background and _apply_in_background(batch, request.user, expected, confirm):
         return redirect("imports:batch-status", pk=batch.pk)
     try:
-        import_apply(batch=batch, user=request.user)
-    except ImportRejected:
-        messages.error(request, _("Tệp còn lỗi; không có gì được ghi."))
+        import_apply(batch=batch, user=request.user, expected_revision=expected, confirm_new_units=confirm)
+    except BatchAlreadyApplied:
+        messages.info(request, _("Tệp này đã được ghi (có người vừa bấm Ghi trước)."))
+        return redirect("imports:batch-status", pk=batch.pk)
+    except ImportRejected as exc:
+        messages.error(request, " ".join([_("Không có gì được ghi."), *(str(i) for i in exc.issues[:3])]))
         return redirect("imports:batch-preview", pk=batch.pk)
     return redirect("imports:batch-status", pk=batch.pk)
+
+
+def _apply_in_background(batch: ImportBatch, user, expected: int | None, confirm: bool) -> bool:
+    """Queue the apply for a worker; False when the broker cannot take it (then the request applies it)."""
+    updated = ImportBatch.objects.filter(pk=batch.pk).exclude(state=ImportBatch.State.APPLIED)
+    if not updated.update(state=ImportBatch.State.APPLYING, progress=0, updated_at=timezone.now()):
+        return True  # applied meanwhile: the status page says so
+    try:
+        import_apply_task.delay(batch.pk, user.pk, expected, confirm)
+    except Exception:  # the broker is down (kombu raises several kinds): do not leave the batch "applying"
+        ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.APPLYING).update(state=ImportBatch.State.MAPPED)
+        batch.refresh_from_db()
+        return False
+    return True
 
 
 @login_required

@@ -5,7 +5,7 @@ beside the districts in a province's overdue-dossier appendix, as the Hà Nội 
 import pytest
 
 from imports.resolve import BY_NAME
-from imports.services import import_commit, import_preview
+from imports.services import import_commit, import_preview, stage
 from indicators.services import period_get
 from units.models import AdministrativeUnit, Level
 
@@ -25,9 +25,8 @@ MAPPING = {"Tên cơ quan đơn vị": "unit", "Điểm tổng hợp": "total", 
 
 
 def preview(period, choices=None):
-    return import_preview(
-        data=CSV.encode(), file_name="so-nganh.csv", period=period, scope=legacy("01"), mapping=MAPPING, choices=choices
-    )
+    table = stage(data=CSV.encode(), file_name="so-nganh.csv")
+    return import_preview(table=table, period=period, scope=legacy("01"), mapping=MAPPING, choices=choices)
 
 
 def test_departments_named_as_printed_are_created_at_level_department_then_resolved_by_name(unit_tree):

@@ -67,3 +67,10 @@ def tien_lu(unit_tree):
     from units.models import AdministrativeUnit
 
     return AdministrativeUnit.objects.get(tree="legacy", code="332")
+
+
+def preview_file(*, data: bytes, file_name: str, sheet: str | None = None, **kwargs):
+    """Stage a file and preview it, as the command line does (the web flow stages at upload)."""
+    from imports.services import import_preview, stage
+
+    return import_preview(table=stage(data=data, file_name=file_name, sheet=sheet), **kwargs)

@@ -5,11 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from imports.services import import_preview
 from indicators.models import Indicator, Period, Score
 from units.models import AdministrativeUnit
 
-from .conftest import xlsx_bytes
+from .conftest import preview_file, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +70,7 @@ def ha_noi(unit_tree):
 
 def test_every_printed_criterion_lands_on_its_catalogue_entry(ha_noi):
     period = Period.objects.get_or_create(year=2024, month=12)[0]
-    preview = import_preview(
+    preview = preview_file(
         data=xlsx_bytes([HEADER, *ROWS], title=TITLE), file_name="pl1.xlsx", period=period, scope=ha_noi
     )
 
@@ -118,7 +117,7 @@ def test_the_cli_applies_the_criteria_table_to_the_city(ha_noi, tmp_path, capsys
 def test_an_unknown_criterion_is_an_error_with_its_row(ha_noi):
     period = Period.objects.get_or_create(year=2024, month=12)[0]
     rows = [HEADER, ("1", "Tổng hợp", "62.3 điểm", None), ("2", "Chỉ số không có thật", "5 điểm", None)]
-    preview = import_preview(data=xlsx_bytes(rows), file_name="x.xlsx", period=period, scope=ha_noi)
+    preview = preview_file(data=xlsx_bytes(rows), file_name="x.xlsx", period=period, scope=ha_noi)
     assert [str(e) for e in preview.errors] == [
         "Trang “Sheet1”, dòng 3, cột “Tiêu chí”: “Chỉ số không có thật” không khớp với chỉ số nào trong bộ chỉ số; "
         "sửa tên tiêu chí hoặc xóa dòng này."

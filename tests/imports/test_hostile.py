@@ -6,11 +6,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from imports.services import ImportRejected, import_commit, import_preview
+from imports.services import ImportRejected, import_commit
 from indicators.models import ImportRevision, Period, Score, ScoreRecord
 from units.models import AdministrativeUnit
 
-from .conftest import xlsx_bytes
+from .conftest import preview_file, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def attempt(data: bytes, scope, *, file_name="so-lieu.xlsx", period=(2024, 8), *
     """Import as the web flow and the command line do; return the messages of the refusal."""
     period = Period.objects.get_or_create(year=period[0], month=period[1])[0]
     try:
-        preview = import_preview(data=data, file_name=file_name, period=period, scope=scope, **kwargs)
+        preview = preview_file(data=data, file_name=file_name, period=period, scope=scope, **kwargs)
         import_commit(preview=preview, file_name=file_name, file_sha256="x")
     except ImportRejected as exc:
         return "\n".join(str(i) for i in exc.issues)
@@ -131,7 +131,7 @@ def test_a_million_blank_rows_after_the_data_are_not_read(before, tien_lu):
     workbook.save(buffer)
     period = Period.objects.get(year=2024, month=8)
 
-    preview = import_preview(data=buffer.getvalue(), file_name="x.xlsx", period=period, scope=tien_lu)
+    preview = preview_file(data=buffer.getvalue(), file_name="x.xlsx", period=period, scope=tien_lu)
 
     assert [r.unit.name for r in preview.rows] == ["Xã Thủ Sỹ"]
     assert snapshot() == before
@@ -141,7 +141,7 @@ def test_a_million_blank_lines_in_a_csv_are_not_read(before, tien_lu):
     data = ("Tên đơn vị;Điểm tổng hợp\nXã Thủ Sỹ;89,63\n" + ";\n" * 1_000_000 + "Xã Lệ Xá;87,31\n").encode()
     period = Period.objects.get(year=2024, month=8)
 
-    preview = import_preview(data=data, file_name="x.csv", period=period, scope=tien_lu)
+    preview = preview_file(data=data, file_name="x.csv", period=period, scope=tien_lu)
 
     assert [r.unit.name for r in preview.rows] == ["Xã Thủ Sỹ"]
     assert snapshot() == before
@@ -190,9 +190,71 @@ def test_a_csv_with_a_giant_cell_is_refused(before, tien_lu):
 
 
 def test_declared_uncompressed_size_over_the_limit_is_refused(before, tien_lu, monkeypatch):
-    from imports import parsing
+    from imports import guards
 
-    monkeypatch.setattr(parsing, "MAX_UNCOMPRESSED_BYTES", 4096)
+    monkeypatch.setattr(guards, "MAX_UNCOMPRESSED_BYTES", 4096)
     message = attempt(xlsx_bytes([HEADER, ["Xã Thủ Sỹ", "89,63", "18"]]), tien_lu)
     assert "vượt giới hạn" in message and "có thể là tệp độc hại" in message
+    assert snapshot() == before
+
+
+def test_one_cell_at_the_far_corner_of_a_sheet_is_refused_before_the_reader_allocates_it(before, tien_lu):
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.append(HEADER)
+    ws.append(["Xã Thủ Sỹ", "89,63", "18"])
+    for row in range(100, 1000, 100):  # no run of blank rows long enough to end the sheet
+        ws.cell(row=row, column=1, value="Ghi chú")
+    ws.cell(row=1000, column=16384, value="x")  # XFD1000: a grid of 16 million cells to the reader
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    message = attempt(buffer.getvalue(), tien_lu)
+    assert "Trang “Sheet” trải ra 1.000 dòng × 16.384 cột, vượt giới hạn 4.000.000 ô" in message
+    assert snapshot() == before
+
+
+def test_a_legacy_xls_spanning_the_whole_grid_is_refused_before_the_reader_allocates_it(before, tien_lu):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Phụ lục")
+    for c, header in enumerate(HEADER):
+        sheet.write(0, c, header)
+    sheet.write(1, 0, "Xã Thủ Sỹ")
+    sheet.write(65535, 255, "x")  # a 5 KB file whose grid is 16,7 million cells (a gigabyte to the reader)
+    out = io.BytesIO()
+    book.save(out)
+    message = attempt(out.getvalue(), tien_lu, file_name="so-lieu.xls")
+    assert "trải ra 65.536 dòng × 256 cột, vượt giới hạn" in message
+    assert snapshot() == before
+
+
+def test_an_ods_row_repeated_a_million_times_is_read_as_a_blank_run_not_expanded(before, tien_lu):
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="Phụ lục")
+    for values in (HEADER, ["Xã Thủ Sỹ", "89,63", "18"]):
+        row = TableRow()
+        for value in values:
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    table.addElement(TableRow(numberrowsrepeated=1_048_000))
+    far = TableRow(numberrowsrepeated=1_000)
+    cell = TableCell(valuetype="string", numbercolumnsrepeated=16_000)
+    cell.addElement(P(text="x"))
+    far.addElement(cell)
+    table.addElement(far)
+    doc.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    doc.save(out)
+    period = Period.objects.get(year=2024, month=8)
+
+    preview = preview_file(data=out.getvalue(), file_name="x.ods", period=period, scope=tien_lu)
+
+    assert [r.unit.name for r in preview.rows] == ["Xã Thủ Sỹ"]
     assert snapshot() == before

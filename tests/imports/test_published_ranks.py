@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from imports.services import import_commit, import_preview
+from imports.services import import_commit
 from indicators.models import Period, Score
 from units.models import AdministrativeUnit
 
-from .conftest import xlsx_bytes
+from .conftest import preview_file, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def ha_noi(unit_tree):
 def _preview(ha_noi, rows=ROWS, headers=HEADERS):
     period, _ = Period.objects.get_or_create(year=2024, month=12)
     data = xlsx_bytes([headers, *rows])
-    return import_preview(data=data, file_name="quan-huyen.xlsx", period=period, scope=ha_noi)
+    return preview_file(data=data, file_name="quan-huyen.xlsx", period=period, scope=ha_noi)
 
 
 def test_rank_and_change_columns_are_suggested_from_their_headers(ha_noi):

@@ -7,13 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from imports.services import import_preview
 from indicators.models import ImportRevision, Period, Score
 from indicators.selectors import framework_for
 from indicators.services import indicators_by_code
 from units.models import AdministrativeUnit, UnitAlias
 
-from .conftest import TIEN_LU_ROWS, tien_lu_xlsx
+from .conftest import TIEN_LU_ROWS, preview_file, tien_lu_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def _write(tmp_path, data, name="tien-lu-8-2024.xlsx"):
 
 def test_every_commune_of_the_appendix_resolves_with_the_demo_units(demo, tien_lu):
     period = Period.objects.get(year=2024, month=8)
-    preview = import_preview(data=tien_lu_xlsx(), file_name="pl.xlsx", period=period, scope=tien_lu)
+    preview = preview_file(data=tien_lu_xlsx(), file_name="pl.xlsx", period=period, scope=tien_lu)
 
     assert preview.table.header_row == 5  # the four title lines above the header were skipped
     assert [r.unit.name for r in preview.rows] == [

@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import UnitAssignment
-from imports.services import ImportRejected, import_commit, import_preview
+from imports.services import ImportRejected, import_commit
 from indicators.models import ImportRevision, Period, Score
 from units.models import AdministrativeUnit
 
-from .conftest import xlsx_bytes
+from .conftest import preview_file, xlsx_bytes
 from .test_hostile import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def preview_of(rows, scope, *, period=(2024, 8), **kwargs):
     period = Period.objects.get_or_create(year=period[0], month=period[1])[0]
-    return import_preview(data=xlsx_bytes(rows), file_name="t.xlsx", period=period, scope=scope, **kwargs)
+    return preview_file(data=xlsx_bytes(rows), file_name="t.xlsx", period=period, scope=scope, **kwargs)
 
 
 def messages(preview):
@@ -192,6 +192,6 @@ def test_a_two_row_merged_header_maps_and_imports(demo, tien_lu):
         merge=["C1:D1"],
     )
     period = Period.objects.get(year=2024, month=8)
-    preview = import_preview(data=data, file_name="m.xlsx", period=period, scope=tien_lu)
+    preview = preview_file(data=data, file_name="m.xlsx", period=period, scope=tien_lu)
     assert [t.text if t else None for _h, t in preview.columns] == [None, "unit", "total", "total:change", "2:rate"]
     assert preview.errors == []

@@ -83,6 +83,11 @@ def test_staff_import_the_tien_lu_appendix_from_upload_to_applied(client, staff,
     assert client.get(f"/nhap-lieu/{batch.pk}/trang-thai/?format=json").json()["state"] == "applied"
 
 
+def august_days():
+    august = Period.objects.get_or_create(year=2024, month=8)[0]
+    return august.first_day, august.last_day
+
+
 def test_unknown_communes_are_created_when_the_user_chooses_so(client, staff, tien_lu):
     upload(client, tien_lu_xlsx())
     batch = ImportBatch.objects.get()
@@ -95,12 +100,34 @@ def test_unknown_communes_are_created_when_the_user_chooses_so(client, staff, ti
     assert len(rows) == 5 and "Không tìm thấy đơn vị “UBND xã Hải Triều”" in page
 
     preview = client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/").content.decode()
-    assert "Lỗi (phải sửa trước khi ghi)" in preview and ">Ghi số liệu<" not in preview
+    assert "Lỗi (phải sửa trước khi ghi)" in preview and "<button>Ghi số liệu</button>" not in preview
     assert client.post(f"/nhap-lieu/{batch.pk}/ghi/").status_code == 302
     assert Score.objects.filter(unit__parent=tien_lu).count() == 0  # refused: nothing written
 
     client.post(f"/nhap-lieu/{batch.pk}/don-vi/", {f"unit-{row}": "create" for row in rows})
-    client.post(f"/nhap-lieu/{batch.pk}/ghi/")
+    # Listed apart, and only a leader or an administrator may confirm: staff cannot write it.
+    preview = client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/").content.decode()
+    peers = AdministrativeUnit.objects.filter(parent=tien_lu).valid_in_month(*august_days()).count() + 5
+    assert "5 đơn vị sẽ được tạo mới" in preview and f"tính trên {peers} đơn vị" in preview
+    assert "Chỉ lãnh đạo hoặc quản trị viên được xác nhận tạo đơn vị mới" in preview
+    assert "<button>Ghi số liệu</button>" not in preview
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/", {"base_revision": "0", "confirm_new_units": "1"})
+    batch.refresh_from_db()
+    assert batch.state == "failed" and "chỉ lãnh đạo hoặc quản trị viên" in batch.errors[0]["message"]
+    assert not AdministrativeUnit.objects.filter(parent=tien_lu, tree="custom").exists()
+
+    leader = get_user_model().objects.create_user("lanhdao", password="mat-khau-dai-123")
+    UnitAssignment.objects.create(user=leader, unit=tien_lu, role="leader")
+    UnitAssignment.objects.create(user=leader, unit=tien_lu, role="staff")
+    batch.created_by = leader  # the leader takes the batch over (a batch is its creator's)
+    batch.save()
+    client.login(username="lanhdao", password="mat-khau-dai-123")
+    preview = client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/").content.decode()
+    assert 'name="confirm_new_units" value="1" required' in preview
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/", {"base_revision": "0"})  # not ticked
+    batch.refresh_from_db()
+    assert batch.state == "failed" and "đánh dấu ô xác nhận tạo đơn vị" in batch.errors[0]["message"]
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/", {"base_revision": "0", "confirm_new_units": "1"})
 
     batch.refresh_from_db()
     assert batch.state == "applied"
@@ -120,12 +147,36 @@ def test_picking_a_unit_for_an_unknown_name_remembers_the_name(client, staff, ti
     assert thu_sy.aliases.get().alias == "UBND xã Thủ Sĩ Mới"
 
 
-def test_a_broken_upload_shows_the_reason_and_writes_nothing(client, staff, tien_lu):
-    upload(client, b"PK\x03\x04 not really a zip", name="hong.xlsx")
+def test_a_broken_upload_shows_the_reason_on_the_upload_form_and_keeps_nothing(client, staff, tien_lu):
+    response = upload(client, b"PK\x03\x04 not really a zip", name="hong.xlsx")
+    assert response.status_code == 200
+    assert "Tệp bị hỏng: không giải nén được" in response.content.decode()
+    assert ImportBatch.objects.count() == 0 and ImportRevision.objects.count() == 0
+
+
+def test_the_file_is_read_once_at_upload_and_never_again(client, staff, demo, tien_lu, monkeypatch):
+    from imports import services
+
+    reads = []
+    real = services.read_table
+    monkeypatch.setattr(services, "read_table", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    upload(client, tien_lu_xlsx())
     batch = ImportBatch.objects.get()
-    page = client.get(f"/nhap-lieu/{batch.pk}/ghep-cot/").content.decode()
-    assert "Không đọc được tệp" in page and "Tệp bị hỏng" in page
-    assert ImportRevision.objects.count() == 0
+    assert batch.staged["header_row"] == 5 and batch.staged["rows"][0] == [
+        6,
+        ["1", "UBND xã Thủ Sỹ", "89,63", "6,96", "100"],
+    ]
+
+    targets = selected_targets(client.get(f"/nhap-lieu/{batch.pk}/ghep-cot/").content.decode())
+    client.post(f"/nhap-lieu/{batch.pk}/ghep-cot/", targets)
+    client.get(f"/nhap-lieu/{batch.pk}/don-vi/")
+    client.post(f"/nhap-lieu/{batch.pk}/don-vi/")
+    client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/")
+    client.post(f"/nhap-lieu/{batch.pk}/ghi/")
+
+    batch.refresh_from_db()
+    assert batch.state == "applied"
+    assert reads == ["phu-luc-8-2024.xlsx"]  # the upload; map, resolve, preview and apply used the staged rows
 
 
 def test_upload_for_a_scope_not_assigned_is_refused(client, staff):
@@ -177,9 +228,9 @@ def test_the_template_lists_the_scope_units_and_imports_back_without_mapping(cli
         row[5].value = "17"
     buffer = io.BytesIO()
     ws.parent.save(buffer)
-    from imports.services import import_preview
+    from .conftest import preview_file
 
-    preview = import_preview(
+    preview = preview_file(
         data=buffer.getvalue(),
         file_name="mau.xlsx",
         period=Period.objects.get_or_create(year=2024, month=8)[0],

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.services import ImportRejected, import_commit, import_preview, scope_from_codes
+from imports.services import ImportRejected, import_commit, import_preview, scope_from_codes, stage
 from indicators.formatting import format_number
 from indicators.services import file_hash, period_parse
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
@@ -50,6 +50,10 @@ class Command(BaseCommand):
                 raise CommandError(f'--map “{item}” không hợp lệ: ghi theo dạng "TIÊU ĐỀ CỘT=ĐÍCH".')
             mapping[header.strip()] = target.strip()
         data = path.read_bytes()
+        try:
+            table = stage(data=data, file_name=path.name, sheet=options["sheet"])
+        except ImportRejected as exc:
+            raise CommandError(f"{path.name}: {exc}\nKhông có gì được ghi.") from None
         if options["scope"]:
             try:
                 scope = unit_lookup(text=options["scope"], on=period.last_day)
@@ -57,21 +61,16 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
         else:
             try:
-                scope = scope_from_codes(data=data, file_name=path.name, period=period, sheet=options["sheet"])
+                scope = scope_from_codes(table=table, period=period)
             except ImportRejected as exc:
                 raise CommandError(str(exc)) from None
-        try:
-            preview = import_preview(
-                data=data,
-                file_name=path.name,
-                period=period,
-                scope=scope,
-                mapping=mapping or None,
-                sheet=options["sheet"],
-                create_missing=options["create_missing"],
-            )
-        except ImportRejected as exc:
-            raise CommandError(f"{path.name}: {exc}\nKhông có gì được ghi.") from None
+        preview = import_preview(
+            table=table,
+            period=period,
+            scope=scope,
+            mapping=mapping or None,
+            create_missing=options["create_missing"],
+        )
         self._report(preview)
         if preview.errors:
             raise CommandError(f"Có {len(preview.errors)} lỗi; không có gì được ghi.")
@@ -98,29 +97,34 @@ class Command(BaseCommand):
         return naive.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
 
     def _report(self, preview):
-        table = preview.table
-        self.stdout.write(
-            f"Trang “{table.sheet}”, dòng tiêu đề {table.header_row}; phạm vi {preview.scope.name}, tháng {preview.period}."
-        )
-        for header, target in preview.columns:
-            if header:
-                self.stdout.write(f"  cột “{header}” → {target.label() if target else 'bỏ qua'}")
-        for issue in preview.file_issues:
-            self.stdout.write(("LỖI " if issue.is_error else "CẢNH BÁO ") + str(issue))
-        for row in preview.rows:
-            res = row.resolution
-            if res is not None and res.unit is not None:
-                unit = f"{res.unit.name} (mã {res.unit.code}; {res.how()})"
-            elif res is not None and res.ok:
-                unit = res.how()
-            else:
-                unit = "?"
-            changes = "; ".join(f"{c.indicator.code}: {c.before} → {c.after}" for c in row.changes)
-            self.stdout.write(f"Dòng {row.row}: {row.unit_text} → {unit} [{row.status_label()}] {changes}")
-            for issue in row.issues:
-                self.stdout.write(("  LỖI " if issue.is_error else "  CẢNH BÁO ") + str(issue))
-        counts = preview.counts()
-        self.stdout.write(
-            f"Tổng: {counts['new']} mới, {counts['changed']} thay đổi, {counts['unchanged']} không đổi, "
-            f"{counts['error']} lỗi; {format_number(counts['values'])} giá trị."
-        )
+        report(self.stdout.write, preview)
+
+
+def report(write, preview) -> None:
+    """The per-row report of a preview, as the command line prints it."""
+    table = preview.table
+    write(
+        f"Trang “{table.sheet}”, dòng tiêu đề {table.header_row}; phạm vi {preview.scope.name}, tháng {preview.period}."
+    )
+    for header, target in preview.columns:
+        if header:
+            write(f"  cột “{header}” → {target.label() if target else 'bỏ qua'}")
+    for issue in preview.file_issues:
+        write(("LỖI " if issue.is_error else "CẢNH BÁO ") + str(issue))
+    for row in preview.rows:
+        res = row.resolution
+        if res is not None and res.unit is not None:
+            unit = f"{res.unit.name} (mã {res.unit.code}; {res.how()})"
+        elif res is not None and res.ok:
+            unit = res.how()
+        else:
+            unit = "?"
+        changes = "; ".join(f"{c.indicator.code}: {c.before} → {c.after}" for c in row.changes)
+        write(f"Dòng {row.row}: {row.unit_text} → {unit} [{row.status_label()}] {changes}")
+        for issue in row.issues:
+            write(("  LỖI " if issue.is_error else "  CẢNH BÁO ") + str(issue))
+    counts = preview.counts()
+    write(
+        f"Tổng: {counts['new']} mới, {counts['changed']} thay đổi, {counts['unchanged']} không đổi, "
+        f"{counts['error']} lỗi; {format_number(counts['values'])} giá trị."
+    )
