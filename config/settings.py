@@ -16,10 +16,11 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY and env_bool("SECURE", False):
     raise ImproperlyConfiguredEnv("SECRET_KEY must be set when SECURE=1 (production)")
+# The embedded default must start with no configuration; production sets SECRET_KEY, and
+# `check --deploy` fails with an error (portal.E001, config/checks.py) while it is this value.
+EMBEDDED_SECRET_KEY = "insecure-embedded-default-key-set-SECRET_KEY-in-production"
 if not SECRET_KEY:
-    # The embedded default must start with no configuration; production sets SECRET_KEY
-    # (check --deploy and config/production checks complain when it is this value).
-    SECRET_KEY = "insecure-embedded-default-key-set-SECRET_KEY-in-production"
+    SECRET_KEY = EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session is looked up: a NUL in its cookie would reach PostgreSQL.
+    "portal.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +60,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Signed-in pages: an absolute session lifetime, and responses no shared cache may keep.
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     # Last, as django-axes requires: it locks out after repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,8 +122,13 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # hang); the run stays queued and the sweeper below sends it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Every kind of job the portal queues has a sweeper that re-sends what a broker outage held: beat
+# runs each every REQUEUE_INTERVAL_SECONDS, for jobs waiting longer than REQUEUE_AFTER_SECONDS.
+REQUEUE_INTERVAL_SECONDS = env_int("REQUEUE_INTERVAL_SECONDS", 60)
+REQUEUE_AFTER_SECONDS = env_int("REQUEUE_AFTER_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-rankings": {"task": "rankings.requeue_stale", "schedule": 60.0},
+    f"requeue-stale-{name}": {"task": f"{name}.requeue_stale", "schedule": float(REQUEUE_INTERVAL_SECONDS)}
+    for name in ("rankings", "dispatches", "imports")
 }
 
 # The embedded default (no DATABASE_URL, no broker, not behind HTTPS): the only place where `make run` may
@@ -185,6 +196,8 @@ STORAGES = {
     },
 }
 
+# At most this many public pages are cached per data version, whatever visitors ask for.
+PORTAL_CACHE_MAX_PAGES = env_int("PORTAL_CACHE_MAX_PAGES", 20_000)
 # The unit whose results the home page shows: an official code or a name.
 PORTAL_HOME_UNIT = env_str("PORTAL_HOME_UNIT", "Huyện Tiên Lữ")
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng công khai kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp")
@@ -227,6 +240,14 @@ if NATIONAL_PORTAL_FETCH_ENABLED:
     CELERY_BEAT_SCHEDULE["national-portal-fetch"] = {"task": "imports.national_fetch_due", "schedule": 3600.0}
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions (OWASP ASVS V7): signed out after SESSION_IDLE_SECONDS without a request (the session's
+# age, renewed by requests: accounts.middleware) and SESSION_ABSOLUTE_SECONDS after signing in.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+# Password reset: at most this many e-mails an hour to one address, and requests an hour from one
+# client address (django-ratelimit, on the shared cache; refused while the cache is down).
+PASSWORD_RESET_RATE_ACCOUNT = env_str("PASSWORD_RESET_RATE_ACCOUNT", "3/h")
+PASSWORD_RESET_RATE_IP = env_str("PASSWORD_RESET_RATE_IP", "20/h")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("SECURE", False):
@@ -237,14 +258,16 @@ if not DEBUG and env_bool("SECURE", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's health probe speaks plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# No inline scripts anywhere; framing is denied except on the embed routes, which relax
+# No inline scripts or styles anywhere (the bands' colours come as a stylesheet); framing is denied except on the embed routes, which relax
 # frame-ancestors (and X-Frame-Options) themselves.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -7,11 +7,29 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.services import period_parse
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
+from units.text import clean_text
 
 from .models import Dispatch, UpstreamDocument
+from .services import TEXT_LIMITS, text_too_long
 
 
 class DispatchTextForm(forms.ModelForm):
+    """The editable text of a dispatch; each text is held to the service's limit, with its message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, limit in TEXT_LIMITS.items():
+            self.fields[name].widget.attrs["maxlength"] = limit
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in TEXT_LIMITS:
+            cleaned[name] = clean_text(cleaned.get(name) or "")  # the preview shows what will be kept
+            message = text_too_long(field=name, value=cleaned[name])
+            if message:
+                self.add_error(name, message)
+        return cleaned
+
     class Meta:
         model = Dispatch
         fields = ["subject", "recipients", "legal_bases", "requirements", "cc"]

@@ -5,6 +5,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from units.text import clean_text
+
+TEXT_FIELDS_OF_PROFILE = (
+    "parent_authority",
+    "issuing_body",
+    "symbol",
+    "place",
+    "recipients",
+    "cc",
+    "legal_bases",
+    "signer_authority",
+    "signer_role",
+    "signer_name",
+)
+
 
 class IssuerProfile(models.Model):
     """How a unit signs its dispatches: letterhead, symbol, place, recipients, legal bases, signer."""
@@ -27,6 +42,11 @@ class IssuerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.issuing_body
+
+    def clean(self):
+        # Letterhead text typed in the admin enters the portal here: no invisible direction controls.
+        for name in TEXT_FIELDS_OF_PROFILE:
+            setattr(self, name, clean_text(getattr(self, name)))
 
 
 class RenderState(models.TextChoices):

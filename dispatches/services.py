@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
+from config.enqueue import enqueue, send, stale_before
+from indicators.formatting import format_number
 from indicators.models import Period
 from publishing import selectors as gate
 from units.models import AdministrativeUnit
+from units.text import clean_text
 
 from . import pdf, signing, wording
 from .models import Dispatch, RenderState, SignedDispatch, UpstreamDocument
@@ -25,6 +28,9 @@ from .selectors import dispatch_data, issuer_profile
 from .snapshot import DispatchData
 
 EDITABLE_FIELDS = ["subject", "recipients", "legal_bases", "requirements", "cc"]
+# The most characters each text may have: generous for a letter (the longest real "yêu cầu" is
+# about 6,000), and small enough that a render stays well inside the worker's time limit.
+TEXT_LIMITS = {"subject": 500, "recipients": 3000, "legal_bases": 6000, "requirements": 30000, "cc": 3000}
 FIELD_LABELS = {
     "subject": "Trích yếu",
     "recipients": "Kính gửi",
@@ -34,6 +40,21 @@ FIELD_LABELS = {
 }
 # Render progress in coarse stages (percent shown to the leader).
 STAGE_PERCENT = {pdf.STAGE_LAYOUT: 20, pdf.STAGE_WRITE: 70, pdf.STAGE_FIELDS: 90}
+
+
+def text_too_long(*, field: str, value: str) -> str | None:
+    """The Vietnamese message for a dispatch text over its limit, or None."""
+    limit = TEXT_LIMITS[field]
+    if len(value) <= limit:
+        return None
+    return _("“%(field)s” dài %(length)s ký tự, vượt giới hạn %(limit)s ký tự.") % {
+        "field": FIELD_LABELS[field],
+        "length": format_number(len(value)),
+        "limit": format_number(limit),
+    }
+
+
+RENDER_TASK = "dispatches.render"
 
 
 def quoted_data(*, unit: AdministrativeUnit, period: Period) -> DispatchData:
@@ -110,13 +131,22 @@ def dispatch_update(
     """Save edited text; only a draft can change (a final dispatch is what the leader approved)."""
     if dispatch.status != Dispatch.Status.DRAFT:
         raise ValidationError({"subject": "Công văn đã chốt, không sửa được nội dung. Hãy mở lại dự thảo trước."})
-    if not subject.strip():
+    # The text enters the portal here: without invisible direction controls (they print reversed).
+    text = {
+        "subject": subject,
+        "recipients": recipients,
+        "legal_bases": legal_bases,
+        "requirements": requirements,
+        "cc": cc,
+    }
+    text = {name: clean_text(value).strip() for name, value in text.items()}
+    if not text["subject"]:
         raise ValidationError({"subject": "Trích yếu (V/v) không được để trống."})
-    dispatch.subject = subject.strip()
-    dispatch.recipients = recipients.strip()
-    dispatch.legal_bases = legal_bases.strip()
-    dispatch.requirements = requirements.strip()
-    dispatch.cc = cc.strip()
+    too_long = {name: text_too_long(field=name, value=value) for name, value in text.items()}
+    if any(too_long.values()):
+        raise ValidationError({name: message for name, message in too_long.items() if message})
+    for name, value in text.items():
+        setattr(dispatch, name, value)
     dispatch.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
     return dispatch
 
@@ -248,13 +278,37 @@ def dispatch_reopen(*, dispatch: Dispatch) -> Dispatch:
 
 
 def dispatch_render_request(*, dispatch: Dispatch) -> None:
-    """Queue the PDF rendering once the surrounding transaction commits."""
-    from .tasks import dispatch_render_task
+    """Queue the PDF rendering once the surrounding transaction commits.
 
-    Dispatch.objects.filter(pk=dispatch.pk).update(render_state=RenderState.QUEUED, render_progress=0, render_error="")
+    The render state says "queued" from now on (and since when, in `updated_at`): when the broker
+    is down it stays so, with the reason, and `dispatches_requeue_stale` sends it again later.
+    """
+    Dispatch.objects.filter(pk=dispatch.pk).update(
+        render_state=RenderState.QUEUED, render_progress=0, render_error="", updated_at=timezone.now()
+    )
     dispatch.render_state = RenderState.QUEUED
     pk = dispatch.pk
-    transaction.on_commit(lambda: dispatch_render_task.delay(pk))
+    enqueue(RENDER_TASK, args=[pk], on_unsent=lambda exc: _unsent(pk, exc))
+
+
+def _unsent(pk: int, exc: Exception) -> None:
+    Dispatch.objects.filter(pk=pk, render_state=RenderState.QUEUED).update(
+        render_error=_("Đang chờ hàng đợi (chưa gửi được: %(error)s)") % {"error": exc}
+    )
+
+
+def dispatches_requeue_stale(*, older_than: datetime.timedelta | None = None) -> int:
+    """Send again the renders of final dispatches still queued after `older_than` (a broker outage).
+
+    Safe to repeat: a render of the same inputs finds its stored file. Returns how many were sent.
+    """
+    stale = Dispatch.objects.filter(
+        render_state=RenderState.QUEUED, updated_at__lte=stale_before(older_than), frozen_data__isnull=False
+    ).exclude(status=Dispatch.Status.DRAFT)
+    return sum(
+        send(RENDER_TASK, args=[pk], on_unsent=lambda exc, pk=pk: _unsent(pk, exc))
+        for pk in stale.order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def _progress(dispatch: Dispatch, state: str, percent: int, error: str = "") -> None:

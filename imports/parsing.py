@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from units.text import fold
+from units.text import clean_text, fold
 
 from .errors import SpreadsheetError
 from .guards import BLANK_ROWS_STOP, MAX_COLUMNS, Formulas, check_xls, check_zip, prepare_ods, prepare_xlsx
@@ -318,12 +318,14 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> Table:
             continue
         header_number, header_cells = rows[index]
         width = max(len(cells) for _, cells in rows)
-        headers = [str(c).strip() if c is not None else "" for c in header_cells] + [""] * (width - len(header_cells))
+        headers = [clean_text(str(c)).strip() if c is not None else "" for c in header_cells]
+        headers += [""] * (width - len(header_cells))
         first_data = index + 1
         if first_data < len(rows) and _is_subheader(headers, rows[first_data][1]):
             headers = _combine_headers(headers, rows[first_data][1], width)
             first_data += 1
-        body = [(n, cells + [None] * (width - len(cells))) for n, cells in rows[first_data:]]
+        # Text enters the portal here: invisible direction controls go (units.text.clean_text).
+        body = [(n, [clean_text(c) for c in cells] + [None] * (width - len(cells))) for n, cells in rows[first_data:]]
         found = Table(
             sheet=name,
             header_row=header_number,

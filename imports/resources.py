@@ -1,23 +1,15 @@
 """django-import-export resources for the admin: units, the catalogue, and scores (export only).
 
-Every exported text that a spreadsheet could take for a formula (starting with =, +, -, @,
-tab or carriage return) is prefixed with an apostrophe, in every format, CSV included. The
-library's own setting only strips a leading "=", which changes the data and misses the rest.
+Every exported text that a spreadsheet could take for a formula is prefixed with an apostrophe
+by the portal's one escaper (config.spreadsheets), in every format, CSV included. The library's
+own setting only strips a leading "=", which changes the data and misses the rest.
 """
 
 from import_export import fields, resources, widgets
 
+from config.spreadsheets import escape_formula
 from indicators.models import Framework, Indicator, Score
 from units.models import AdministrativeUnit
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value):
-    """'=HYPERLINK(…)' → "'=HYPERLINK(…)"; numbers and other text unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 class SafeExportResource(resources.ModelResource):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import user_can
 from config.bulkwork import cyclic_gc_paused
+from config.enqueue import enqueue, send, stale_before
 from indicators.models import ImportRevision, Period
 from indicators.selectors import framework_for, indicators_by_role
 from indicators.services import file_hash, indicators_by_code, revision_apply
@@ -361,6 +362,47 @@ def _batch_failed(batch: ImportBatch, issues: list[Issue]) -> None:
         updated_at=timezone.now(),
     )
     batch.refresh_from_db()
+
+
+APPLY_TASK = "imports.apply"
+
+
+def import_apply_enqueue(*, batch: ImportBatch, user, expected_revision: int | None, confirm_new_units: bool) -> bool:
+    """Have a worker apply the batch once this transaction commits; the batch waits as "applying" at 0 %.
+
+    What the apply needs is kept on the batch (`summary.queued`), so that `imports_requeue_stale` can send
+    the same job again when a broker outage held it. False when the batch was applied meanwhile.
+    """
+    queued = {
+        "user": user.pk if user is not None else None,
+        "expected": expected_revision,
+        "confirm": confirm_new_units,
+    }
+    waiting = ImportBatch.objects.filter(pk=batch.pk).exclude(state=ImportBatch.State.APPLIED)
+    if not waiting.update(
+        state=ImportBatch.State.APPLYING, progress=0, summary={"queued": queued}, updated_at=timezone.now()
+    ):
+        return False
+    enqueue(APPLY_TASK, args=_apply_args(batch.pk, queued))
+    return True
+
+
+def _apply_args(batch_id: int, queued: dict) -> list:
+    return [batch_id, queued.get("user"), queued.get("expected"), bool(queued.get("confirm"))]
+
+
+def imports_requeue_stale(*, older_than: datetime.timedelta | None = None) -> int:
+    """Send again the background imports still waiting, not started (0 %), after `older_than`.
+
+    Safe to repeat: the task returns at once for a batch already applied. Returns how many were sent.
+    """
+    stale = ImportBatch.objects.filter(
+        state=ImportBatch.State.APPLYING, progress=0, updated_at__lte=stale_before(older_than)
+    ).order_by("pk")
+    return sum(
+        send(APPLY_TASK, args=_apply_args(pk, (summary or {}).get("queued") or {}))
+        for pk, summary in stale.values_list("pk", "summary")
+    )
 
 
 def preset_save(*, name: str, scope: AdministrativeUnit | None, mapping: dict[str, str], user) -> MappingPreset:

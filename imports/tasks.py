@@ -1,13 +1,15 @@
-"""Background import of large files: thin, takes primary keys, calls the service."""
+"""Background import of large files, and re-sending what a broker outage held: thin, takes primary keys."""
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from config.enqueue import TASK_OPTIONS
+
 from .models import ImportBatch
-from .services import BatchAlreadyApplied, ImportRejected, import_apply
+from .services import BatchAlreadyApplied, ImportRejected, import_apply, imports_requeue_stale
 
 
-@shared_task
+@shared_task(name="imports.apply", **TASK_OPTIONS)
 def import_apply_task(
     batch_id: int, user_id: int | None, expected_revision: int | None = None, confirm_new_units: bool = False
 ) -> None:
@@ -17,6 +19,12 @@ def import_apply_task(
         import_apply(batch=batch, user=user, expected_revision=expected_revision, confirm_new_units=confirm_new_units)
     except (BatchAlreadyApplied, ImportRejected):
         pass  # run twice, or refused: the outcome and its messages are on the batch
+
+
+@shared_task(name="imports.requeue_stale")
+def imports_requeue_stale_task() -> int:
+    """Run by beat every minute: re-send background imports that a broker outage left waiting."""
+    return imports_requeue_stale()
 
 
 @shared_task(name="imports.national_fetch_due")

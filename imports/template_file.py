@@ -6,6 +6,7 @@ import openpyxl
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
+from config.spreadsheets import append_text_safe
 from indicators.models import Indicator, IndicatorKind, Period
 from indicators.selectors import framework_for
 from units.models import AdministrativeUnit
@@ -27,18 +28,19 @@ def template_xlsx(*, scope: AdministrativeUnit, period: Period) -> bytes:
     workbook = openpyxl.Workbook()
     ws = workbook.active
     ws.title = _("Số liệu")
-    ws.append([_("KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP THÁNG %(period)s") % {"period": period}])
-    ws.append([_("Phạm vi: %(scope)s (mã %(code)s)") % {"scope": scope.name, "code": scope.code}])
-    ws.append(
-        [_("Ghi số như trên Cổng Dịch vụ công quốc gia: 88,03 hoặc 88.03; tỷ lệ 70,87%. Không sửa cột mã đơn vị.")]
+    # Unit names come from files and the admin: every row goes through the one formula escaper.
+    append_text_safe(ws, [_("KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP THÁNG %(period)s") % {"period": period}])
+    append_text_safe(ws, [_("Phạm vi: %(scope)s (mã %(code)s)") % {"scope": scope.name, "code": scope.code}])
+    append_text_safe(
+        ws, [_("Ghi số như trên Cổng Dịch vụ công quốc gia: 88,03 hoặc 88.03; tỷ lệ 70,87%. Không sửa cột mã đơn vị.")]
     )
     ws.append([])
-    ws.append(template_headers(period=period))
+    append_text_safe(ws, template_headers(period=period))
     for cell in ws[5]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for number, unit in enumerate(units.order_by("name"), start=1):
-        ws.append([number, unit.code, unit.name])
+        append_text_safe(ws, [number, unit.code, unit.name])
     for column, width in zip("ABCDE", (6, 12, 32, 14, 18), strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "D6"

@@ -32,10 +32,10 @@ from .services import (
     batch_update,
     can_create_units,
     import_apply,
+    import_apply_enqueue,
     latest_revision_number,
     preset_save,
 )
-from .tasks import import_apply_task
 from .template_file import template_xlsx
 
 # Unit staff are not Django "staff": they sign in on the portal's login page, not the admin's.
@@ -283,7 +283,8 @@ def batch_apply(request, pk: int):
         settings, "CELERY_TASK_ALWAYS_EAGER", True
     )
     confirm = request.POST.get("confirm_new_units") == "1"
-    if background and _apply_in_background(batch, request.user, expected, confirm):
+    if background:
+        import_apply_enqueue(batch=batch, user=request.user, expected_revision=expected, confirm_new_units=confirm)
         return redirect("imports:batch-status", pk=batch.pk)
     try:
         import_apply(batch=batch, user=request.user, expected_revision=expected, confirm_new_units=confirm)
@@ -294,20 +295,6 @@ def batch_apply(request, pk: int):
         messages.error(request, " ".join([_("Không có gì được ghi."), *(str(i) for i in exc.issues[:3])]))
         return redirect("imports:batch-preview", pk=batch.pk)
     return redirect("imports:batch-status", pk=batch.pk)
-
-
-def _apply_in_background(batch: ImportBatch, user, expected: int | None, confirm: bool) -> bool:
-    """Queue the apply for a worker; False when the broker cannot take it (then the request applies it)."""
-    updated = ImportBatch.objects.filter(pk=batch.pk).exclude(state=ImportBatch.State.APPLIED)
-    if not updated.update(state=ImportBatch.State.APPLYING, progress=0, updated_at=timezone.now()):
-        return True  # applied meanwhile: the status page says so
-    try:
-        import_apply_task.delay(batch.pk, user.pk, expected, confirm)
-    except Exception:  # the broker is down (kombu raises several kinds): do not leave the batch "applying"
-        ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.APPLYING).update(state=ImportBatch.State.MAPPED)
-        batch.refresh_from_db()
-        return False
-    return True
 
 
 @login_required

@@ -8,6 +8,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Cổng công khai"
 
     def ready(self):
+        import config.checks  # noqa: F401  (registers the deployment checks)
+
         # Cache invalidation only: a publication or a recomputed ranking makes cached pages stale.
         from publishing.models import Publication, PublicationEvent
         from rankings.models import RankingResult, RankingRun

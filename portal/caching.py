@@ -5,6 +5,11 @@ publications (version, time, and the log of publishes and withdrawals) and ranki
 the unit tree recomputes the public rankings). Imports do not: they wait for a leader to publish. Responses to anonymous
 visitors are kept in the shared cache (Redis in production: every web process sees the same)
 and carry an ETag and Last-Modified so that browsers and proxies can revalidate cheaply.
+
+What a visitor can make the cache hold is bounded: a page sees only the query parameters it
+declares (others are dropped before the view runs, so they can neither bust the cache nor show in
+the page), only successful pages are kept, and at most PORTAL_CACHE_MAX_PAGES pages are stored
+per data version (past that, pages are served fresh until the data changes).
 """
 
 import datetime
@@ -14,16 +19,19 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe, urlencode
 from django.utils.translation import get_language
 
 from publishing.models import Publication, PublicationEvent
 from rankings.models import RankingRun
 
 PAGE_TTL = 24 * 3600
+# Pages stored per data version, whatever visitors ask for; a national portal's real pages for one
+# version (units × the few periods people open) stay well under it.
+MAX_PAGES = 20_000
 VERSION_KEY = "portal:data-version"
 # How long a known data version is trusted without asking the database. Writes through the
 # models clear it at once (portal.apps connects the receivers); the time bounds what a write
@@ -73,15 +81,21 @@ def _as_datetime(value) -> datetime.datetime:
     return value
 
 
-def public_cache(view):
-    """Serve anonymous GETs from the cache and answer revalidations with 304; staff always get a fresh page."""
+def public_cache(view=None, *, params: tuple[str, ...] = ()):
+    """Serve anonymous GETs from the cache and answer revalidations with 304; staff always get a fresh page.
+
+    `params` are the query parameters the view reads; the request it sees carries those only.
+    """
+    if view is None:
+        return lambda v: public_cache(v, params=params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        query = _declared_query(request, params)
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         version, latest = current_version()
-        digest = hashlib.sha256(f"{version}|{get_language()}|{request.get_full_path()}".encode()).hexdigest()[:32]
+        digest = hashlib.sha256(f"{version}|{get_language()}|{request.path}?{query}".encode()).hexdigest()[:32]
         etag = f'"{digest}"'
         since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
         not_modified = (
@@ -103,9 +117,14 @@ def public_cache(view):
             response["X-Cache"] = "hit"
         else:
             response = view(request, *args, **kwargs)
-            if response.status_code in (200, 404) and not response.streaming:
-                if hasattr(response, "render") and callable(response.render):
-                    response.render()
+            if response.status_code != 200 or response.streaming:
+                # Errors (a 404 for a month not published yet) are never kept, here or by proxies.
+                response["Cache-Control"] = "no-cache"
+                response["X-Cache"] = "miss"
+                return response
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            if _room_for_one_more(version):
                 keep = {
                     h: response[h] for h in ("Content-Type", "Content-Disposition", "Content-Language") if h in response
                 }
@@ -115,6 +134,40 @@ def public_cache(view):
         return response
 
     return wrapper
+
+
+def _declared_query(request, params: tuple[str, ...]) -> str:
+    """Leave the request only the declared, non-empty query parameters, in a fixed order; returns that query."""
+    pairs = [(name, value) for name in params for value in request.GET.getlist(name) if value]
+    query = urlencode(pairs)
+    request.META["QUERY_STRING"] = query  # what get_full_path() puts in links (the language switch)
+    request.GET = QueryDict(query)
+    return query
+
+
+def _room_for_one_more(version: str) -> bool:
+    """Count the pages stored for this data version; False once PORTAL_CACHE_MAX_PAGES are."""
+    counter = _counter(version)
+    cache.add(counter, 0, PAGE_TTL)
+    try:
+        stored = cache.incr(counter)
+    except ValueError:  # evicted between add and incr: count again from here
+        return False
+    return stored is not None and stored <= _max_pages()
+
+
+def pages_stored(version: str | None = None) -> int:
+    """How many pages the cache holds for a data version (the current one by default): for tests and ops."""
+    version = version if version is not None else current_version()[0]
+    return min(cache.get(_counter(version)) or 0, _max_pages())
+
+
+def _counter(version: str) -> str:
+    return "portal:page-count:" + hashlib.sha256(version.encode()).hexdigest()[:16]
+
+
+def _max_pages() -> int:
+    return getattr(settings, "PORTAL_CACHE_MAX_PAGES", MAX_PAGES)
 
 
 def _stamp(response, etag: str, latest: float | None) -> None:

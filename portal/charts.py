@@ -365,7 +365,13 @@ def dot_map(
                 )
                 break
     keys = "".join(
-        format_html('<li><span class="swatch" style="background:{}" aria-hidden="true"></span>{}</li>', colour, text)
+        # An SVG swatch: its fill is an attribute, which the site's CSP (no inline styles) allows.
+        format_html(
+            '<li><svg class="swatch" viewBox="0 0 1 1" aria-hidden="true"><rect width="1" height="1" fill="{}"/></svg>'
+            "{}</li>",
+            colour,
+            text,
+        )
         for colour, text in legend
     )
     after = format_html('<ul class="legend">{}</ul>', mark_safe(keys)) if keys else ""

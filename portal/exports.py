@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
+from config.spreadsheets import append_text_safe, escape_row
+
 # The default PORTAL_DATA_LICENCE (config/settings.py), marked so that the English catalogue names it.
 gettext_noop("Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)")
 
@@ -24,15 +26,6 @@ gettext_noop("Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)")
 def licence_name() -> str:
     """The licence of the open data, in the visitor's language (a licence set in the environment is shown as set)."""
     return _(settings.PORTAL_DATA_LICENCE)
-
-
-# A spreadsheet treats a cell that starts with one of these as a formula ("=HYPERLINK(…)").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
-
-
-def safe_text(value: str) -> str:
-    """Text that a spreadsheet shows as text, never runs: a leading quote disarms a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 @dataclass(frozen=True)
@@ -125,9 +118,10 @@ def csv_response(header, rows, *, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the BOM tells Excel the file is UTF-8, so the diacritics survive
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    # Every cell goes through the one escaper, the header too: its names are unit names (the comparison).
+    writer.writerow(escape_row(header))
     for row in rows:
-        writer.writerow(["" if v is None else (safe_text(v) if isinstance(v, str) else v) for v in row])
+        writer.writerow(escape_row("" if v is None else v for v in row))
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -138,20 +132,15 @@ def xlsx_response(header, rows, *, filename: str, title: str, about: list[tuple[
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(header)
+    append_text_safe(sheet, header)
     for row in rows:
-        sheet.append([safe_text(v) if isinstance(v, str) else _plain(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
+        append_text_safe(sheet, [_plain(v) for v in row])
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["D"].width = 32
     if about:
         info = workbook.create_sheet(_("Thông tin"))
         for label, value in about:
-            info.append([safe_text(label), safe_text(value)])
-            for cell in info[info.max_row]:
-                cell.data_type = "s"
+            append_text_safe(info, [label, value])
         info.column_dimensions["A"].width = 24
         info.column_dimensions["B"].width = 90
     out = io.BytesIO()

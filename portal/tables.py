@@ -209,6 +209,4 @@ class RankingTable(PortalTable):
     def render_band(self, record):
         if record.band is None:
             return "—"
-        return format_html(
-            '<span class="band" style="--band:{}">{}</span>', record.band.colour, gettext(record.band.name)
-        )
+        return format_html('<span class="band band-{}">{}</span>', record.band.pk, gettext(record.band.name))

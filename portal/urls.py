@@ -15,6 +15,7 @@ urlpatterns = [
     path("tim-kiem/", views.search, name="search"),
     path("ban-do/", views.unit_map, name="map"),
     path("phuong-phap/", views.methodology, name="methodology"),
+    path("mau-xep-loai.css", views.band_styles, name="band-styles"),
     path("du-lieu-mo/", views.open_data, name="open-data"),
     path("du-lieu-mo/openapi.json", views.openapi, name="openapi"),
     path("du-lieu-mo/cac-ky-cong-bo.atom", PublishedMonthsFeed(), name="feed"),

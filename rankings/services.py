@@ -11,7 +11,6 @@ year views) are in docs/rankings.md.
 """
 
 import datetime
-import logging
 import uuid
 import zlib
 from collections import defaultdict
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.bulkwork import cyclic_gc_paused
+from config.enqueue import enqueue, send, stale_before
 from indicators.models import ClassificationBand, Direction, Framework, Indicator, IndicatorKind, Period, Score
 from indicators.selectors import framework_for
 from units.models import AdministrativeUnit, Level, UnitSuccession
@@ -35,13 +35,12 @@ from .models import RankingResult, RankingRun, RankSource
 from .periods import PeriodKeyError, PeriodSpan, period_span
 from .signals import results_replaced
 
-logger = logging.getLogger(__name__)
-
 CENT = Decimal("0.01")
 # Group points are published to one decimal, so each may be off by up to 0.05 from the exact
 # figure the total was computed from; beyond that the published total and groups disagree.
 GROUP_ROUNDING = Decimal("0.05")
 WHY_LIMIT = 3  # groups/criteria listed as the biggest gains and losses
+COMPUTE_TASK = "rankings.compute"
 
 
 @dataclass(slots=True)
@@ -665,36 +664,30 @@ def rankings_enqueue(*, period_key: str, public: bool = False) -> RankingRun:
     """
     key = period_span(period_key).key
     run = RankingRun.objects.create(period_key=key, public=public, task_id=str(uuid.uuid4()))
-
-    transaction.on_commit(lambda: _send(run))
+    enqueue(COMPUTE_TASK, args=[run.pk], task_id=run.task_id, on_unsent=lambda exc: _unsent(run.pk, exc))
     return run
 
 
-def _send(run: RankingRun) -> bool:
-    """Hand a queued run to the broker. When the broker is down the run stays queued, with the reason,
-    and the sweeper (`rankings_requeue_stale`, run by beat) sends it again once the broker is back."""
-    from .tasks import rankings_compute_task
-
-    try:
-        rankings_compute_task.apply_async(args=[run.pk], task_id=run.task_id)
-    except Exception as exc:  # kombu raises several types for an unreachable broker; none may lose the run
-        logger.warning("Could not queue ranking run %s yet: %s", run.pk, exc)
-        RankingRun.objects.filter(pk=run.pk, state=RankingRun.State.QUEUED).update(
-            error=_("Đang chờ hàng đợi (chưa gửi được: %(error)s)") % {"error": exc}
-        )
-        return False
-    return True
+def _unsent(run_id: int, exc: Exception) -> None:
+    """The broker is down: the run stays queued, with the reason, until the sweeper sends it again."""
+    RankingRun.objects.filter(pk=run_id, state=RankingRun.State.QUEUED).update(
+        error=_("Đang chờ hàng đợi (chưa gửi được: %(error)s)") % {"error": exc}
+    )
 
 
-def rankings_requeue_stale(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:
+def rankings_requeue_stale(*, older_than: datetime.timedelta | None = None) -> int:
     """Send again the runs still queued after `older_than` (a broker outage, a lost message).
 
     Safe to repeat: the task is idempotent, and a run that completes twice stores the same rows.
     Returns how many runs were handed to the broker.
     """
-    cutoff = timezone.now() - older_than
-    stale = RankingRun.objects.filter(state=RankingRun.State.QUEUED, created_at__lte=cutoff).order_by("pk")
-    return sum(_send(run) for run in stale)
+    stale = RankingRun.objects.filter(state=RankingRun.State.QUEUED, created_at__lte=stale_before(older_than)).order_by(
+        "pk"
+    )
+    return sum(
+        send(COMPUTE_TASK, args=[run.pk], task_id=run.task_id, on_unsent=lambda exc, pk=run.pk: _unsent(pk, exc))
+        for run in stale
+    )
 
 
 def rankings_enqueue_for_unit(*, unit) -> list[RankingRun]:

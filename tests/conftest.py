@@ -1,5 +1,7 @@
 """Shared fixtures: the real unit tree, demo data, and skips for parts the machine lacks."""
 
+import ctypes.util
+import glob
 import os
 import shutil
 
@@ -14,6 +16,30 @@ from units.services import units_load
 from .workers import demo_committed, start_worker, worker_log  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
+# What a test marked `needs(NAME)` runs or loads, and the Debian package that brings it: a machine
+# without it skips the test with that reason (CI installs them all and fails on any skip).
+NEEDED = {
+    "pdftoppm": "poppler-utils",
+    "redis-server": "redis-server",
+    "initdb": "postgresql",
+    "pg_ctl": "postgresql",
+    "pg_dump": "postgresql-client",
+    "psql": "postgresql-client",
+    "libharfbuzz-subset": "libharfbuzz-subset0",
+}
+
+
+def missing(name: str) -> str | None:
+    """Why a test that needs `name` cannot run here, or None when it can."""
+    if name.startswith("lib"):
+        found = ctypes.util.find_library(name.removeprefix("lib")) is not None
+    elif name in ("initdb", "pg_ctl"):  # the server's programs are not on PATH on Debian
+        found = bool(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or shutil.which(name) is not None
+    else:
+        found = shutil.which(name) is not None
+    if found:
+        return None
+    return f"needs {name} (apt-get install {NEEDED.get(name, name)})"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,6 +59,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis and PostgreSQL: set REDIS_URL and DATABASE_URL"))
         if "browser" in item.keywords and not has_browser:
             item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"))
+        for needs in item.iter_markers("needs"):
+            reasons = [r for r in (missing(name) for name in needs.args) if r]
+            if reasons:
+                item.add_marker(pytest.mark.skip(reason="; ".join(reasons)))
 
 
 @pytest.fixture(autouse=True)

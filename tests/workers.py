@@ -25,7 +25,7 @@ def _database_url() -> str:
 class Worker:
     """`celery -A config worker` in its own process group, on the test database."""
 
-    def __init__(self, log: Path, **env):
+    def __init__(self, log: Path, *, beat: bool = False, **env):
         environment = {
             **os.environ,
             "DATABASE_URL": _database_url(),
@@ -35,6 +35,8 @@ class Worker:
         }
         self.log = log
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork", "-c", "1", "-l", "info"]
+        if beat:  # beat inside the worker: the sweepers run on their schedule, as the beat service does
+            command += ["-B", "-s", str(log.with_name(log.stem + "-beat-schedule"))]
         self.process = subprocess.Popen(
             command, cwd=BASE, env=environment, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -63,8 +65,8 @@ def worker_log(tmp_path):
 def start_worker(worker_log):
     workers = []
 
-    def start(**env) -> Worker:
-        worker = Worker(worker_log, **env)
+    def start(*, beat: bool = False, **env) -> Worker:
+        worker = Worker(worker_log, beat=beat, **env)
         workers.append(worker)
         return worker
 

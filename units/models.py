@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .text import fold, name_key
+from .text import clean_text, fold, name_key
 
 # The 2025 reorganisation: the district level ends, communes and provinces merge.
 REORGANISATION_DATE = datetime.date(2025, 7, 1)
@@ -104,6 +104,10 @@ class AdministrativeUnit(models.Model):
         self.search_name = fold(self.name)
         self.match_key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # A name typed in the admin enters the portal here: no invisible direction controls.
+        self.name, self.short_name, self.kind = (clean_text(v) for v in (self.name, self.short_name, self.kind))
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)

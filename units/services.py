@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, Level, Tree, UnitSuccession
-from .text import fold, name_key
+from .text import clean_text, fold, name_key
 
 EXPECTED = {"legacy": {"provinces": 63, "districts": 696}, "2025": {"provinces": 34, "communes": 3321}}
 _LEGACY_COLUMNS = {
@@ -112,8 +112,8 @@ def _coord(value):
 def _spec(r: dict, prefix: str, *, level: str, kind: str, parent: str | None) -> dict:
     """A unit's fields from the dataset's columns for one level ("province", "district" or "ward")."""
     return dict(
-        name=r[prefix],
-        short_name=r[f"{prefix}Short"],
+        name=clean_text(r[prefix]),
+        short_name=clean_text(r[f"{prefix}Short"]),
         kind=kind,
         level=level,
         parent=parent,

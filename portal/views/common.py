@@ -25,7 +25,7 @@ def embeddable(view):
         response = view(request, *args, **kwargs)
         # The site-wide policy, except that any site may frame the widget.
         response["Content-Security-Policy"] = (
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+            "default-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
             "base-uri 'self'; frame-ancestors *"
         )
         return response

@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from ..middleware import BadInput
+
 logger = logging.getLogger(__name__)
 
 # Django's own English reasons (get_object_or_404, the URL resolver) are not for visitors.
@@ -41,11 +43,14 @@ def _json(message: str, status: int) -> JsonResponse:
 
 
 def bad_request(request, exception=None):
-    # The reason of a SuspiciousOperation can describe an attack; the visitor gets the general one.
-    message = _("Yêu cầu không hợp lệ.")
+    # The reason of a SuspiciousOperation can describe an attack; the visitor gets the general one, except
+    # for the portal's own BadInput (a NUL byte…), whose message says what and where.
+    reason = str(exception) if isinstance(exception, BadInput) else ""
     if _is_api(request):
-        return _json(message, 400)
-    return render(request, "400.html", {"status": 400}, status=400)
+        return _json(reason or _("Yêu cầu không hợp lệ."), 400)
+    # Drawn without the request: its cookies or session may be what was bad (a NUL in a cookie).
+    body = loader.get_template("400.html").render({"status": 400, "reason": reason})
+    return HttpResponse(body, status=400)
 
 
 def permission_denied(request, exception=None):

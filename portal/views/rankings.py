@@ -30,6 +30,9 @@ from .common import (
 
 # --- rankings -------------------------------------------------------------------------------------
 
+# What the rankings URL may say (a permalink); the page cache keys on these and drops the rest.
+RANKING_PARAMS = ("parent", "level", "period", "q", "sort", "page", "per_page", "format")
+
 
 class RankingState:
     """Everything the rankings URL says: period, parent, level, search, order, page (a permalink)."""
@@ -99,7 +102,7 @@ class RankingState:
         return f"xep-hang-{self.pkey.key if self.pkey else 'trong'}-{parent}-{self.level}"
 
 
-@public_cache
+@public_cache(params=RANKING_PARAMS)
 def rankings(request):
     state = RankingState(request)
     groups = selectors.group_indicators()
@@ -227,7 +230,7 @@ def _map_legend(results) -> list[tuple[str, str]]:
     return legend
 
 
-@public_cache
+@public_cache(params=("parent", "level", "period", "q"))
 def unit_map(request):
     state = RankingState(request)
     results = list(state.results().select_related("unit")) if state.pkey else []

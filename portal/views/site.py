@@ -1,11 +1,12 @@
 """Methodology, open data, the language switch and the health check."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,12 +26,13 @@ from ..periods import period_key_parse
 from .common import period_links
 
 logger = logging.getLogger(__name__)
+COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 
 
 # --- methodology, open data, feed ----------------------------------------------------------------------
 
 
-@public_cache
+@public_cache(params=("period",))
 def methodology(request):
     framework = framework_for()
     indicators = [i for i in catalogue(framework=framework) if i.kind != IndicatorKind.OPERATIONAL]
@@ -61,7 +63,7 @@ def methodology(request):
     )
 
 
-@public_cache
+@public_cache(params=("q",))
 def search(request):
     """Find a unit by name (diacritics optional), for visitors who do not know where it sits in the tree."""
     q = (request.GET.get("q") or "").strip()[:100]
@@ -78,6 +80,17 @@ def open_data(request):
         "licence_url": settings.PORTAL_DATA_LICENCE_URL,
     }
     return render(request, "portal/open_data.html", context)
+
+
+@public_cache
+def band_styles(request):
+    """The bands' colours as a stylesheet: they are data, and the policy allows no inline style."""
+    rules = [
+        f".band-{band.pk} {{ --band: {band.colour}; }}"
+        for band in ClassificationBand.objects.order_by("pk")
+        if COLOUR.fullmatch(band.colour)  # nothing but a colour ever reaches the stylesheet
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
 
 
 def openapi(request):

@@ -63,7 +63,7 @@ def _latest_children_month(*, unit, level: str):
     return months[0] if months else None
 
 
-@public_cache
+@public_cache(params=("period", "format"))
 def unit_detail(request, tree, code):
     profile = profile_or_404(request, tree, code)
     fmt = request.GET.get("format")
@@ -154,7 +154,7 @@ def _transpose(group_history):
     return [(label, [group_history[c][i][1] for c in codes]) for i, label in enumerate(labels)]
 
 
-@public_cache
+@public_cache(params=("period",))
 def scorecard(request, tree, code):
     profile = profile_or_404(request, tree, code)
     return render(
@@ -187,7 +187,7 @@ def _children_ends(profile, n: int = 3):
 
 
 @embeddable
-@public_cache
+@public_cache(params=("period",))
 def embed_unit(request, tree, code):
     profile = profile_or_404(request, tree, code)
     return render(
@@ -198,7 +198,7 @@ def embed_unit(request, tree, code):
 
 
 @embeddable
-@public_cache
+@public_cache(params=("period",))
 def embed_children(request, tree, code):
     profile = profile_or_404(request, tree, code)
     children = []
@@ -214,7 +214,7 @@ def embed_children(request, tree, code):
 # --- compare, map ----------------------------------------------------------------------------------------
 
 
-@public_cache
+@public_cache(params=("u", "q", "format"))
 def compare(request):
     refs = [r for r in request.GET.getlist("u") if r][:4]
     units = [u for u in (selectors.unit_by_ref(r) for r in refs) if u is not None]

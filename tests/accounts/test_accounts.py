@@ -151,3 +151,26 @@ def test_admin_changes_to_units_and_users_are_in_the_audit_trail(client, units):
     # The trail itself cannot be edited from the admin.
     assert client.get(f"/admin/accounts/auditevent/{event.pk}/change/").status_code in (200, 403)
     assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/").status_code == 403
+
+
+def test_no_page_needs_inline_styles_and_the_policy_allows_none(client, unit_tree):
+    from indicators.demo import demo_load
+
+    demo_load()
+    response = client.get("/")
+    style_src = re.search(r"style-src ([^;]+)", response["Content-Security-Policy"]).group(1)
+    assert "'unsafe-inline'" not in style_src
+    embed = client.get("/nhung/don-vi/legacy/332/")
+    assert "'unsafe-inline'" not in embed["Content-Security-Policy"]
+    for path in (
+        "/",
+        "/xep-hang/?parent=legacy.332",
+        "/phuong-phap/",
+        "/ban-do/?parent=legacy.332",
+        "/nhung/don-vi/legacy/332/",
+    ):
+        html = client.get(path).content.decode()
+        assert 'style="' not in html and "<style" not in html, path
+    # The bands' colours, which the pages used to write inline, come as a stylesheet of their own.
+    css = client.get("/mau-xep-loai.css")
+    assert css["Content-Type"].startswith("text/css") and "--band: #" in css.content.decode()

@@ -52,4 +52,4 @@ def test_beat_schedules_the_sweeper_that_exists():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled <= set(app.tasks)
-    assert "rankings.requeue_stale" in scheduled
+    assert {"rankings.requeue_stale", "dispatches.requeue_stale", "imports.requeue_stale"} <= scheduled

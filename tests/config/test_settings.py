@@ -74,3 +74,33 @@ def test_production_settings_pass_check_deploy():
 def test_production_without_a_secret_key_refuses_to_start():
     result = _manage("check", SECURE="1")
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_embedded_development_secret_key_fails_check_deploy_loudly():
+    from config.settings import EMBEDDED_SECRET_KEY
+
+    for secure in ({}, {"SECURE": "1", "SECRET_KEY": EMBEDDED_SECRET_KEY}):
+        result = _manage("check", "--deploy", DEBUG="0", ALLOWED_HOSTS="chiso.example.gov.vn", **secure)
+        assert result.returncode != 0, result.stdout
+        assert "portal.E001" in result.stderr and "embedded development key" in result.stderr
+
+
+def test_the_docker_compose_environment_passes_check_deploy():
+    import re
+
+    import yaml
+
+    env = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["environment"]
+    values = {"SECRET_KEY": "k3y-from-the-operators-env-file-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f", "ALLOWED_HOSTS": ""}
+
+    def substituted(text: str) -> str:  # ${NAME:?msg} and ${NAME:-default}, as compose reads .env
+        return re.sub(
+            r"\$\{(\w+)(?::[?-]([^}]*))?\}", lambda m: values.get(m.group(1)) or (m.group(2) or ""), str(text)
+        )
+
+    environment = {name: substituted(value) for name, value in env.items()}
+    environment["ALLOWED_HOSTS"] = "chiso.example.gov.vn"
+    assert environment["SECURE"] == "1"
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **environment)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -97,3 +97,11 @@ def ha_noi_december(*, departments: bool = True) -> AdministrativeUnit:
     apply_figures(period=december, scope=ha_noi, figures=figures, name="ha-noi-quan-huyen-2024-12.xlsx")
     rank_months("2024-12")
     return ha_noi
+
+
+def rank_children(*, parent: AdministrativeUnit, year: int, month: int) -> None:
+    """The month ranked by the ranking service and published for `parent` by its leader: what a final
+    dispatch of `parent` needs."""
+    key = f"{year:04d}-{month:02d}"
+    rank_months(key)
+    published_month(parent, period_get(year=year, month=month))

@@ -1,6 +1,7 @@
 """Reading a dispatch PDF back as a person would: its text, words with positions, tables, and PNG pages."""
 
 import io
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def save_artifacts(content: bytes, name: str) -> list[Path]:
     target.write_bytes(content)
     for old in ARTIFACTS.glob(f"{name}-*.png"):
         old.unlink()
+    if shutil.which("pdftoppm") is None:  # a fresh machine without poppler-utils: the PDF alone (CI has it)
+        return []
     subprocess.run(["pdftoppm", "-r", "80", "-png", str(target), str(ARTIFACTS / name)], check=True)
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
 

@@ -16,7 +16,7 @@ BASE = "/xep-hang/?parent=legacy.332&level=commune&period=2024-08"
         "&page=abc",
         "&per_page=-1",
         "&level=galaxy",
-        "&q=%00%27%22<script>",
+        "&q=%27%22<script>",
     ],
 )
 def test_rankings_tolerates_odd_parameters(client, all_published, query):
@@ -48,3 +48,45 @@ def test_compare_ignores_unknown_units(client, all_published):
     response = client.get("/so-sanh/?u=khong.co&u=legacy.332&u=")
     assert response.status_code == 200
     assert "Cần ít nhất 2 đơn vị" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        ("/xep-hang/?parent=legacy.332%00", "tham số “parent”"),
+        ("/don-vi/legacy/33%002/", "đường dẫn"),
+        ("/nhung/don-vi/legacy/%00/", "đường dẫn"),
+        ("/cong-van/cong-khai/332%00/2024-08.pdf", "đường dẫn"),
+        ("/api/v1/rankings/?period=2024-08&parent=3%0032", "tham số “parent”"),
+        ("/so-sanh/?u=legacy.%00", "tham số “u”"),
+    ],
+)
+def test_a_nul_character_anywhere_in_the_address_is_a_400_in_vietnamese(all_published, url, where):
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).get(url)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "ký tự không hợp lệ (NUL, %00)" in html and where in html
+
+
+def test_a_nul_character_in_a_cookie_is_a_400_not_a_database_error(all_published):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    response = client.get("/")
+    assert response.status_code == 400 and "cookie “sessionid”" in response.content.decode()
+
+
+def test_a_missing_page_says_so_in_vietnamese(client, all_published):
+    response = client.get("/don-vi/legacy/khong-co/")
+    assert response.status_code == 404 and "Không tìm thấy đơn vị." in response.content.decode()
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404 and "Không tìm thấy trang này." in response.content.decode()
+
+
+def test_error_pages_speak_english_to_a_visitor_who_chose_it(client, all_published, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404 and "This page was not found." in response.content.decode()

@@ -78,7 +78,11 @@ def test_an_import_is_ranked_by_a_real_worker(demo_committed, start_worker, work
 def test_compute_rankings_queues_the_run_and_waits_for_the_worker(demo_committed, start_worker, worker_log):
     from django.core.management import call_command
 
+    from config.celery import app
+
     start_worker()
+    # The command first asks the workers to answer: wait until this one has started.
+    _wait(lambda: bool(app.control.ping(timeout=0.5)), timeout=60, what="the worker to answer a ping", log=worker_log)
     call_command("compute_rankings", "--period", "2024-08", "--timeout", "60")
     run = RankingRun.objects.filter(period_key="2024-08", pk__gt=demo_committed).get()
     assert run.state == "done" and run.result_count > 0

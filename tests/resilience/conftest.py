@@ -1,76 +1,50 @@
-"""A real gunicorn serving the test database, for tests of faults and load."""
-
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
+"""Fixtures of the fault and load tests: a real gunicorn on the test database, and private servers."""
 
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from .servers import Portal, PrivatePostgres, PrivateRedis, fetch  # noqa: F401  (fetch: used by the tests)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str, timeout: float = 5.0) -> int:
-    """The HTTP status of GET url (0 when the connection itself failed)."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, TimeoutError, ConnectionError):
-        return 0
+def committed_database_url() -> str:
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture
-def gunicorn_server(demo):
+def start_portal(tmp_path):
+    """Start gunicorn with an environment of the test's choosing; every one started is stopped after."""
+    portals = []
+
+    def start(**env) -> Portal:
+        portal = Portal(log=tmp_path / "gunicorn.log", **{"DATABASE_URL": committed_database_url(), **env})
+        portals.append(portal)
+        return portal
+
+    yield start
+    for portal in portals:
+        portal.stop()
+
+
+@pytest.fixture
+def gunicorn_server(demo, start_portal):
     """gunicorn with 2 workers on the committed test database; yields its base URL."""
-    db = settings.DATABASES["default"]
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        DEBUG="0",
-        ALLOWED_HOSTS="127.0.0.1",
-        CONN_MAX_AGE="60",
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            if fetch(base + "/healthz", timeout=1) == 200:
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return start_portal().base
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis of this test's own, started; stopped (whatever state it is in) after the test."""
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture
+def private_postgres():
+    """A PostgreSQL cluster of this test's own, started; destroyed after the test."""
+    cluster = PrivatePostgres()
+    cluster.start()
+    yield cluster
+    cluster.destroy()

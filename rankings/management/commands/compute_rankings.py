@@ -9,6 +9,9 @@ from rankings.models import RankingRun
 from rankings.periods import PeriodKeyError, period_span
 from rankings.services import periods_with_scores, ranking_run_execute, rankings_enqueue
 
+# How long the workers have to answer the ping: a live worker answers in milliseconds.
+PING_TIMEOUT_S = 2.0
+
 
 class Command(BaseCommand):
     help = "Tính xếp hạng của một kỳ (YYYY-MM, YYYY-Qn hoặc YYYY) hoặc của mọi kỳ có số liệu (--all), và chờ kết quả."
@@ -29,6 +32,8 @@ class Command(BaseCommand):
             self.stdout.write("Chưa có kỳ nào có số liệu; không có gì để tính.")
             return
         queued = not app.conf.task_always_eager
+        if queued:
+            self._worker_answers()
         failed = []
         for key in keys:
             run = self._run(key, queued=queued, timeout=options["timeout"])
@@ -38,6 +43,23 @@ class Command(BaseCommand):
                 failed.append(f"{key}: {run.get_state_display()} {run.error}".strip())
         if failed:
             raise CommandError("Không tính xong: " + "; ".join(failed))
+
+    def _worker_answers(self) -> None:
+        """Ask the workers to answer (Celery's ping) before queueing anything: with none, say so at once."""
+        start = "celery -A config worker -l info"
+        try:
+            replies = app.control.ping(timeout=PING_TIMEOUT_S)
+        except Exception as exc:  # the broker itself is unreachable (kombu and redis raise several types)
+            raise CommandError(
+                f"Không kết nối được hàng đợi (CELERY_BROKER_URL hoặc REDIS_URL): {exc}. "
+                "Kiểm tra Redis (REDIS_URL) đang chạy, hoặc bỏ REDIS_URL để tính ngay trong lệnh này."
+            ) from None
+        if not replies:
+            raise CommandError(
+                f"Không có Celery worker nào trả lời sau {PING_TIMEOUT_S:g} giây, nên không có ai tính xếp hạng. "
+                f"Hãy chạy worker trong thư mục dự án với cùng cấu hình: {start} "
+                "(hoặc `docker compose up -d worker`), rồi chạy lại lệnh."
+            )
 
     def _run(self, key: str, *, queued: bool, timeout: float) -> RankingRun:
         if not queued:
