@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL (or CELERY_BROKER_URL) switch to PostgreSQL and Redis
 
 from pathlib import Path
 
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 from .env import ImproperlyConfiguredEnv, env_bool, env_database, env_int, env_list, env_redis, env_str
@@ -261,13 +262,14 @@ if not DEBUG and env_bool("SECURE", False):
     # The load balancer's health probe speaks plain HTTP on the private network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# No inline scripts or styles anywhere (the bands' colours come as a stylesheet); framing is denied except on the embed routes, which relax
-# frame-ancestors (and X-Frame-Options) themselves.
+# No inline scripts or styles anywhere (the bands' colours come as a stylesheet), except the one style block of the dispatch preview,
+# admitted by its nonce (django-csp adds the nonce only to a response that used it); framing is denied except on the embed routes,
+# which relax frame-ancestors (and X-Frame-Options) themselves.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -133,7 +133,10 @@ def dispatch_preview(request, pk: int):
         data = dispatch_snapshot(dispatch=dispatch)
     except ValueError as error:  # figures frozen in an older shape
         return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
-    return HttpResponse(pdf.document_html(data=data, text=text, stylesheet_href=static(pdf.STYLESHEET)))
+    html = pdf.document_html(
+        data=data, text=text, stylesheet_href=static(pdf.STYLESHEET), style_nonce=str(request.csp_nonce)
+    )
+    return HttpResponse(html)
 
 
 @login_required

@@ -165,6 +165,15 @@ def test_only_the_preview_may_be_framed_and_the_edit_page_has_no_inline_script(c
     preview = client.get(reverse("dispatches:dispatch-preview", args=[draft.pk]))
     policy = preview["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in policy and "'none'" not in policy.split("frame-ancestors")[1].split(";")[0]
+    # The preview's sizes come in its one style block, admitted by the response's nonce; no style attribute
+    # (which the policy would block, so the preview's columns would differ from the PDF's).
+    body = preview.content.decode()
+    style_src = re.search(r"style-src ([^;]+)", policy).group(1)
+    nonce = re.search(r"'nonce-([^']+)'", style_src).group(1)
+    assert "'unsafe-inline'" not in style_src
+    assert re.findall(r"<style([^>]*)>", body) == [f' nonce="{nonce}"']
+    assert " style=" not in body and re.search(r"\.p1c1 \{ width: [0-9.]+%; \}", body)
+    assert 'class="p1c1"' in body
     # Other staff pages keep the site's policy.
     listing = client.get(reverse("dispatches:dispatch-list"))
     assert "frame-ancestors 'none'" in listing["Content-Security-Policy"]
