@@ -249,6 +249,11 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 # client address (django-ratelimit, on the shared cache; refused while the cache is down).
 PASSWORD_RESET_RATE_ACCOUNT = env_str("PASSWORD_RESET_RATE_ACCOUNT", "3/h")
 PASSWORD_RESET_RATE_IP = env_str("PASSWORD_RESET_RATE_IP", "20/h")
+# Proxies of ours in front of the portal (the load balancer: 1); the address limits count the client
+# they name in X-Forwarded-For, not the balancer (config.clients).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "config.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("SECURE", False):

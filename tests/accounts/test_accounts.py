@@ -91,6 +91,25 @@ def test_repeated_failures_lock_the_account_with_a_clear_message_until_unlocked(
     assert ok.status_code == 302
 
 
+@pytest.mark.lockout
+def test_behind_the_load_balancer_an_attacker_locks_out_only_itself(client, settings):
+    """Lockout is per (account, client address): the address must be the client's, not the balancer's."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    _user("canbo")
+    via_balancer = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/tai-khoan/login/",
+            {"username": "canbo", "password": "sai"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            **via_balancer,
+        )
+    good = {"username": "canbo", "password": "mat-khau-dai-123"}
+    attacker = client.post("/tai-khoan/login/", good, HTTP_X_FORWARDED_FOR="203.0.113.7", **via_balancer)
+    owner = client.post("/tai-khoan/login/", good, HTTP_X_FORWARDED_FOR="198.51.100.9", **via_balancer)
+    assert (attacker.status_code, owner.status_code) == (429, 302)
+
+
 def test_password_reset_sends_a_vietnamese_email_with_a_working_link(client):
     _user("canbo")
     client.post("/tai-khoan/password_reset/", {"email": "canbo@example.gov.vn"})

@@ -103,3 +103,33 @@ def test_password_reset_refuses_a_flood_from_one_address_in_vietnamese(client, u
     assert answers == [302] * 5 + [429] * 2
     page = client.post("/tai-khoan/password_reset/", {"email": "khac@example.gov.vn"})
     assert page.status_code == 429 and "Quá nhiều yêu cầu đặt lại mật khẩu" in page.content.decode()
+
+
+def test_behind_the_load_balancer_each_client_has_its_own_reset_limit_and_cannot_forge_one(client, unit_tree, settings):
+    """Every request reaches the portal from the balancer's address; the limit must count the client it names."""
+    settings.PASSWORD_RESET_RATE_IP = "2/h"
+    settings.TRUSTED_PROXY_COUNT = 1
+    balancer = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def ask(forwarded, n):
+        return client.post(
+            "/tai-khoan/password_reset/", {"email": f"a{n}@example.gov.vn"}, HTTP_X_FORWARDED_FOR=forwarded, **balancer
+        ).status_code
+
+    first = [ask("203.0.113.7", n) for n in range(3)]
+    second = [ask("198.51.100.9", n) for n in range(3)]
+    # A client writing its own X-Forwarded-For only adds entries to the left of the balancer's: still counted as itself.
+    forged = [ask(f"192.0.2.{n}, 203.0.113.7", n) for n in range(2)]
+    assert (first, second, forged) == ([302, 302, 429], [302, 302, 429], [429, 429])
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, unit_tree, settings):
+    settings.PASSWORD_RESET_RATE_IP = "2/h"
+    settings.TRUSTED_PROXY_COUNT = 0
+    answers = [
+        client.post(
+            "/tai-khoan/password_reset/", {"email": f"b{n}@example.gov.vn"}, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+    assert answers == [302, 302, 429]
