@@ -6,9 +6,14 @@ số liệu (16 đơn vị)", and a dispatch leaves it out rather than print a b
 with data in its group has no rank at all (the computation never ranks a group of one).
 """
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
 PUBLISHED, COMPUTED = "published", "computed"
+# Totals are published to two decimals, so a published change and one computed from two published
+# totals may differ by a rounding step; beyond that they disagree.
+CHANGE_ROUNDING = Decimal("0.01")
 
 
 def is_complete(result) -> bool:

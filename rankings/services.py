@@ -33,6 +33,7 @@ from units.models import AdministrativeUnit, Level, UnitSuccession
 
 from .models import RankingResult, RankingRun, RankSource
 from .periods import PeriodKeyError, PeriodSpan, period_span
+from .ranks import CHANGE_ROUNDING
 from .signals import results_replaced
 
 CENT = Decimal("0.01")
@@ -206,6 +207,14 @@ def _rank(figures: list[Figure], *, province: bool = False) -> None:
 
 
 _VALUE = attrgetter("value")
+
+
+def competition_ranks(values: dict) -> dict:
+    """The rank each key's value would get in one peer group, by the rule the stored rankings use
+    (`_rank`): best first, ties shared, a group of one not ranked. Keys without a rank are left out."""
+    figures = {key: Figure(value, 0, 0, 0, 0, 1) for key, value in values.items()}
+    _rank(list(figures.values()))
+    return {key: (figure.rank, figure.rank_of) for key, figure in figures.items() if figure.rank}
 
 
 def _raw(queryset) -> list[tuple]:
@@ -520,7 +529,11 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
         }
         if change_source:
             details["change_source"] = change_source
-        if change_source == "published" and computed_change is not None and abs(computed_change - total_change) > CENT:
+        if (
+            change_source == "published"
+            and computed_change is not None
+            and abs(computed_change - total_change) > CHANGE_ROUNDING
+        ):
             details["computed_change"] = str(computed_change)
         if rank_source == RankSource.PUBLISHED and figure.rank and figure.rank != rank:
             details["computed_rank"] = [figure.rank, figure.rank_of]
