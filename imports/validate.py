@@ -17,6 +17,7 @@ from indicators.models import MEASURES, Indicator, IndicatorKind, IndicatorRole,
 from indicators.services import Value
 from rankings.ranks import CHANGE_ROUNDING
 from rankings.services import competition_ranks
+from units.collation import name_key
 from units.models import AdministrativeUnit
 from units.text import fold
 
@@ -34,6 +35,7 @@ from .mapping import (
     parse_target,
     suggest,
 )
+from .models import UnitAbsence
 from .numbers import CHANGE, NumberError, parse_cell
 from .parsing import FormulaWithoutValue, Table
 from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem, new_unit_fields
@@ -147,6 +149,10 @@ class Preview:
     rows: list[RowResult]
     file_issues: list[Issue]
     create_missing: bool = False
+    # Units of the scope valid in the month, at the levels the file covers, that no row names; and
+    # those of them a leader already recorded as having no figures this month.
+    missing: list[AdministrativeUnit] = field(default_factory=list)
+    absent_ids: set[int] = field(default_factory=set)
 
     @property
     def errors(self) -> list[Issue]:
@@ -547,8 +553,25 @@ def validate(
         result.figures = figures
         preview.rows.append(result)
 
+    _missing(preview, resolver)
     _compare(preview, indicators, roles)
     return preview
+
+
+def _missing(preview: Preview, resolver: UnitResolver) -> None:
+    """The scope's units the file does not mention: their group is ranked without them, so a leader
+    says for each whether it had no data this month or did not exist then (its validity dates)."""
+    named = {r.unit.pk for r in preview.rows if r.unit is not None}
+    levels = {r.unit.level for r in preview.rows if r.unit is not None}
+    preview.missing = sorted(
+        (u for u in resolver.valid if u.level in levels and u.pk not in named), key=lambda u: name_key(u.name)
+    )
+    if preview.missing:
+        preview.absent_ids = set(
+            UnitAbsence.objects.filter(period=preview.period, unit__in=preview.missing).values_list(
+                "unit_id", flat=True
+            )
+        )
 
 
 def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> None:
