@@ -15,6 +15,7 @@ from indicators.models import ImportRevision
 from indicators.revisions import revision_compare, revision_revert
 from indicators.selectors import framework_for
 from indicators.services import indicators_by_code, period_parse
+from units.collation import name_key
 from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
@@ -222,7 +223,7 @@ def batch_resolve(request, pk: int):
     if preview is None:
         return render(request, "imports/problems.html", {"batch": batch, "problems": problems})
     resolver = UnitResolver(scope=batch.scope, period=batch.period)
-    options = sorted(resolver.valid, key=lambda u: u.name)
+    options = sorted(resolver.valid, key=lambda u: name_key(u.name))
     if request.method == "POST":
         choices = {}
         valid_ids = {str(u.pk) for u in options}

@@ -430,6 +430,9 @@ def test_my_hao_reads_01_10_in_the_provinces_appendix_as_in_its_own_dispatch(dem
     rows = [r for _n, table in table_pages(content, "Kết quả, xếp hạng Bộ chỉ số") for r in table]
     [my_hao] = [r for r in rows if r[1] and "Mỹ Hào" in r[1]]
     assert (my_hao[1], my_hao[2], my_hao[4]) == ("Thị xã Mỹ Hào", "91,34", "01/10")
+    # The districts without data follow in Vietnamese order: "Huyện Ân Thi" before "Huyện Yên Mỹ".
+    names = [r[1] for r in rows if r[0] and r[0].isdigit()]
+    assert names[0] == "Thị xã Mỹ Hào" and names.index("Huyện Ân Thi") < names.index("Huyện Yên Mỹ")
     assert "1/1 " not in flat(content) and "01/01" not in flat(content)
 
 
