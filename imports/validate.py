@@ -767,7 +767,7 @@ def _check_published(preview: Preview, total: Indicator, previous_totals: dict[i
     for level in levels:
         group = [pk for pk, lv in peers if lv == level]
         totals = {pk: in_file[pk] if pk in in_file else stored.get(pk) for pk in group}
-        if any(v is None for v in totals.values()):
+        if not totals or any(v is None for v in totals.values()):
             continue  # not every unit of the group has a total: no computed rank to compare with
         computed = competition_ranks(totals)
         for r in ranked:

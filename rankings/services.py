@@ -213,7 +213,8 @@ def competition_ranks(values: dict) -> dict:
     """The rank each key's value would get in one peer group, by the rule the stored rankings use
     (`_rank`): best first, ties shared, a group of one not ranked. Keys without a rank are left out."""
     figures = {key: Figure(value, 0, 0, 0, 0, 1) for key, value in values.items()}
-    _rank(list(figures.values()))
+    if figures:
+        _rank(list(figures.values()))
     return {key: (figure.rank, figure.rank_of) for key, figure in figures.items() if figure.rank}
 
 
