@@ -39,6 +39,7 @@ class AuditEvent(models.Model):
         DISPATCH_RENDER = "dispatch_render", _("Kết xuất công văn")
         DISPATCH_FINAL = "dispatch_final", _("Duyệt công văn")
         UNIT_CHANGE = "unit_change", _("Sửa đơn vị")
+        UNIT_ABSENCE = "unit_absence", _("Đơn vị không có số liệu")
         USER_CHANGE = "user_change", _("Sửa tài khoản")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)

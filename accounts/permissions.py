@@ -15,6 +15,9 @@ ACTIONS = {
     "publish": {Role.LEADER, Role.ADMIN},
     # A new unit is public from the month it is created in and changes every rank of its peers.
     "create_unit": {Role.LEADER, Role.ADMIN},
+    # Saying a unit had no data in a month, or did not exist then (its validity dates), changes its
+    # group's coverage and ranks.
+    "correct_units": {Role.LEADER, Role.ADMIN},
     "finalise_dispatch": {Role.LEADER, Role.ADMIN},
     "manage": {Role.ADMIN},
 }

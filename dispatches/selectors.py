@@ -10,7 +10,7 @@ from indicators.models import ClassificationBand, ImportRevision, IndicatorKind,
 from indicators.selectors import catalogue, framework_for, unit_ancestor_ids
 from publishing import selectors as gate
 from rankings.models import RankingResult
-from rankings.ranks import coverage_note, is_complete, short_rank
+from rankings.ranks import appendix_note, is_complete, rank_fraction
 from rankings.services import figure_source
 from units.collation import by_name, name_key
 from units.models import AdministrativeUnit, Level
@@ -240,14 +240,15 @@ def _ranked(
                 total_change=row.total_change,
                 rank=row.rank,
                 rank_of=row.rank_of,
-                rank_change=row.rank_change,
+                # A rank change beside a rank the appendix does not print would quote it all the same.
+                rank_change=row.rank_change if rank_fraction(row) else None,
                 band=row.band.name if row.band else "",
                 groups={
                     c.code: getattr(scores[code_ids[c.code]], c.measure) if code_ids[c.code] in scores else None
                     for c in columns
                 },
                 progress_rate=progress_score.rate if progress_score else None,
-                rank_label=short_rank(row),
+                rank_label=rank_fraction(row) or "",
             )
         )
     return ranked
@@ -386,7 +387,7 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period, public: bool = Fa
             s.UpstreamRef(kind=d.kind, number=d.number, date=d.issued_on, issuer=d.issuer, subject=d.subject)
             for d in upstream_documents(unit=unit, period=period)
         ],
-        ranking_note=coverage_note(others),
+        ranking_note=appendix_note(others),
     )
 
 

@@ -114,7 +114,7 @@ class RankedUnit:
     band: str
     groups: dict[str, Decimal | None] = field(default_factory=dict)
     progress_rate: Decimal | None = None
-    rank_label: str = ""  # as the appendix prints it (rankings.ranks.short_rank)
+    rank_label: str = ""  # as the appendix prints it (rankings.ranks.rank_fraction)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ class DispatchData:
     pakn: list[CountRow]
     digitise: list[CountRow]
     upstream: list[UpstreamRef]
-    ranking_note: str = ""  # when computed ranks do not cover every unit (rankings.ranks.coverage_note)
+    ranking_note: str = ""  # when ranks are left out of the appendix (rankings.ranks.appendix_note)
 
     def to_json(self) -> dict:
         return {"schema": SCHEMA, **_dump(self)}

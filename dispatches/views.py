@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from indicators.models import Period
 from publishing import selectors as gate
+from units.collation import by_name
 
 from . import pdf
 from .forms import (
@@ -65,7 +66,9 @@ def _dispatch(request, pk: int, action: str) -> Dispatch:
 @login_required
 @require_GET
 def dispatch_list(request):
-    dispatches = dispatches_for_user(user=request.user).order_by("-period__year", "-period__month", "unit__name")
+    dispatches = dispatches_for_user(user=request.user).order_by(
+        "-period__year", "-period__month", by_name("unit__name")
+    )
     return render(request, "dispatches/list.html", {"dispatches": dispatches[:200], "form": NewDispatchForm()})
 
 

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from indicators.formatting import column_decimals, format_number
 from indicators.models import IndicatorRole
+from rankings.ranks import two_digits
+from units.collation import name_key
 from units.models import Level
 
 from .snapshot import PAKN_ROLES, CountRow, DispatchData, Figure, Line, UpstreamRef
@@ -31,11 +33,6 @@ def date_text(day: datetime.date) -> str:
     return f"{day.day:02d}/{day.month}/{day.year}"
 
 
-def rank_text(rank: int, of: int) -> str:
-    """ "01/10", "13/30": the two-digit form the dispatches print."""
-    return f"{rank:02d}/{of:02d}"
-
-
 def rank_words(data: DispatchData) -> str:
     """The rank clause of the results ("xếp hạng thứ 13/30 huyện/thị xã/thành phố"), or "" when none is quoted.
 
@@ -45,7 +42,7 @@ def rank_words(data: DispatchData) -> str:
     """
     if data.rank is None:
         return ""
-    return f"xếp hạng thứ {rank_text(data.rank.rank, data.rank.of)} {data.peer_word}"
+    return f"xếp hạng thứ {two_digits(data.rank.rank, data.rank.of)} {data.peer_word}"
 
 
 def as_of_text(moment: datetime.datetime | None) -> str:
@@ -263,7 +260,7 @@ def low_progress_units(data: DispatchData) -> list:
 
 
 def _name_counts(rows: list[CountRow], role: str, suffix: str = "") -> str:
-    listed = sorted((r for r in rows if r.get(role)), key=lambda r: (-r.get(role), r.unit.name))
+    listed = sorted((r for r in rows if r.get(role)), key=lambda r: (-r.get(role), name_key(r.unit.name)))
     return ", ".join(f"{r.unit.short_name}: {format_number(r.get(role))}{suffix}" for r in listed)
 
 

@@ -8,7 +8,7 @@ from indicators.models import Indicator, Score
 from units.admin import AdministrativeUnitAdmin
 from units.models import AdministrativeUnit
 
-from .models import ImportBatch, MappingPreset, NationalSource, NationalWatch, PortalUnitLink
+from .models import ImportBatch, MappingPreset, NationalSource, NationalWatch, PortalUnitLink, UnitAbsence
 from .resources import IndicatorResource, ScoreResource, UnitResource
 
 
@@ -19,6 +19,22 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_select_related = ["period", "scope", "created_by"]
     exclude = ["file_data"]
     readonly_fields = ["file_sha256", "file_size", "revision", "errors", "summary"]
+
+
+@admin.register(UnitAbsence)
+class UnitAbsenceAdmin(admin.ModelAdmin):
+    """Read-only: a leader records these from an import's preview, where the change is audited."""
+
+    list_display = ["unit", "period", "recorded_by", "recorded_at"]
+    list_filter = ["period"]
+    list_select_related = ["unit", "period", "recorded_by"]
+    search_fields = ["unit__name", "unit__search_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(MappingPreset)

@@ -162,3 +162,25 @@ class NationalWatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} ({self.get_level_display()})"
+
+
+class UnitAbsence(models.Model):
+    """A unit of a scope that existed in a month but has no figures for it, as a leader confirmed from an
+    import's preview ("không có số liệu tháng này"): it stays a peer of its group, without a total."""
+
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="absences"
+    )
+    period = models.ForeignKey("indicators.Period", verbose_name=_("tháng"), on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đơn vị không có số liệu")
+        verbose_name_plural = _("đơn vị không có số liệu")
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="unit_absence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.period}"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import user_can
+from accounts.services import audit_record
 from config.bulkwork import cyclic_gc_paused
 from config.enqueue import enqueue, send, stale_before
 from indicators.models import ImportRevision, Period
@@ -25,7 +26,7 @@ from units.models import AdministrativeUnit, Tree, UnitAlias
 from units.text import fold, name_key
 
 from .mapping import preset_key
-from .models import ImportBatch, MappingPreset
+from .models import ImportBatch, MappingPreset, UnitAbsence
 from .parsing import SpreadsheetError, Table, max_upload_bytes, read_table
 from .resolve import BY_CHOICE, BY_TYPO, new_unit_fields
 from .selectors import can_import
@@ -413,3 +414,66 @@ def preset_save(*, name: str, scope: AdministrativeUnit | None, mapping: dict[st
         defaults={"mapping": {preset_key(h): t for h, t in mapping.items()}, "created_by": user},
     )
     return preset
+
+
+NO_DATA, NOT_YET, NO_LONGER = "no_data", "not_yet", "no_longer"
+
+
+class MissingUnitRefused(Exception):
+    """A choice about a unit the file does not mention that cannot be recorded; the message says why."""
+
+
+def can_correct_units(*, user, scope: AdministrativeUnit) -> bool:
+    """Leaders and administrators of the scope may say a unit had no data, or did not exist then."""
+    return user_can(user, "correct_units", scope)
+
+
+def missing_unit_record(*, batch: ImportBatch, unit_id: int, choice: str, user) -> str:
+    """Record what a leader says about a unit of the scope that the batch's file does not mention:
+    `NO_DATA` ("không có số liệu tháng này", a `UnitAbsence`, audited; it stays a peer without a
+    total), `NOT_YET` or `NO_LONGER` (it did not exist in the month: its validity dates are corrected
+    through the unit service, audited, and its group's rankings queued again). Returns the message
+    to show; raises MissingUnitRefused with the reason, writing nothing."""
+    from units.services import ValidityRefused, unit_validity_correct
+
+    if not can_correct_units(user=user, scope=batch.scope):
+        raise MissingUnitRefused(
+            _("Chỉ lãnh đạo hoặc quản trị viên của %(scope)s được ghi nhận đơn vị không có trong tệp.")
+            % {"scope": batch.scope.name}
+        )
+    preview = batch_preview(batch=batch, user=user)
+    unit = next((u for u in preview.missing if u.pk == unit_id), None)
+    if unit is None:
+        raise MissingUnitRefused(_("Đơn vị này không nằm trong danh sách đơn vị tệp không có."))
+    period = batch.period
+    if choice == NO_DATA:
+        with transaction.atomic():
+            _absence, created = UnitAbsence.objects.get_or_create(
+                unit=unit, period=period, defaults={"recorded_by": user}
+            )
+            if created:
+                audit_record(
+                    user=user,
+                    action="unit_absence",
+                    summary=_("%(unit)s không có số liệu tháng %(period)s (ghi nhận khi nhập tệp %(file)s).")
+                    % {"unit": unit.name, "period": period, "file": batch.file_name},
+                    unit=unit,
+                    period=period,
+                )
+        return _("Đã ghi nhận: %(unit)s không có số liệu tháng %(period)s.") % {"unit": unit.name, "period": period}
+    if choice == NOT_YET:
+        valid_from, valid_to = period.last_day + datetime.timedelta(days=1), unit.valid_to
+        summary = _("%(unit)s chưa tồn tại trong tháng %(period)s: hiệu lực từ %(day)s.")
+        day = valid_from
+    elif choice == NO_LONGER:
+        valid_from, valid_to = unit.valid_from, period.first_day - datetime.timedelta(days=1)
+        summary = _("%(unit)s không còn tồn tại trong tháng %(period)s: hiệu lực đến %(day)s.")
+        day = valid_to
+    else:
+        raise MissingUnitRefused(_("Chưa chọn cách ghi nhận."))
+    text = summary % {"unit": unit.name, "period": period, "day": f"{day:%d/%m/%Y}"}
+    try:
+        unit_validity_correct(unit=unit, valid_from=valid_from, valid_to=valid_to, user=user, reason=text)
+    except ValidityRefused as exc:
+        raise MissingUnitRefused(str(exc)) from exc
+    return _("Đã sửa thời gian hiệu lực: %(text)s") % {"text": text}

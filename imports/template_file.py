@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from config.spreadsheets import append_text_safe
 from indicators.models import Indicator, IndicatorKind, Period
 from indicators.selectors import framework_for
+from units.collation import by_name
 from units.models import AdministrativeUnit
 
 
@@ -39,7 +40,7 @@ def template_xlsx(*, scope: AdministrativeUnit, period: Period) -> bytes:
     for cell in ws[5]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for number, unit in enumerate(units.order_by("name"), start=1):
+    for number, unit in enumerate(units.order_by(by_name()), start=1):
         append_text_safe(ws, [number, unit.code, unit.name])
     for column, width in zip("ABCDE", (6, 12, 32, 14, 18), strict=True):
         ws.column_dimensions[column].width = width

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/ghep-cot/", views.batch_map, name="batch-map"),
     path("<int:pk>/don-vi/", views.batch_resolve, name="batch-resolve"),
     path("<int:pk>/xem-truoc/", views.batch_preview_view, name="batch-preview"),
+    path("<int:pk>/don-vi-thieu/", views.batch_missing, name="batch-missing"),
     path("<int:pk>/ghi/", views.batch_apply, name="batch-apply"),
     path("<int:pk>/trang-thai/", views.batch_status, name="batch-status"),
     path("lich-su/<int:pk>/hoan-tac/", views.revision_revert_view, name="revision-revert"),

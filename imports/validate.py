@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from indicators.formatting import format_number
 from indicators.models import MEASURES, Indicator, IndicatorKind, IndicatorRole, Period, Score
 from indicators.services import Value
+from rankings.ranks import CHANGE_ROUNDING
+from rankings.services import competition_ranks
+from units.collation import name_key
 from units.models import AdministrativeUnit
 from units.text import fold
 
@@ -32,6 +35,7 @@ from .mapping import (
     parse_target,
     suggest,
 )
+from .models import UnitAbsence
 from .numbers import CHANGE, NumberError, parse_cell
 from .parsing import FormulaWithoutValue, Table
 from .resolve import TO_CREATE, Resolution, UnitResolver, describe_problem, new_unit_fields
@@ -145,6 +149,10 @@ class Preview:
     rows: list[RowResult]
     file_issues: list[Issue]
     create_missing: bool = False
+    # Units of the scope valid in the month, at the levels the file covers, that no row names; and
+    # those of them a leader already recorded as having no figures this month.
+    missing: list[AdministrativeUnit] = field(default_factory=list)
+    absent_ids: set[int] = field(default_factory=set)
 
     @property
     def errors(self) -> list[Issue]:
@@ -545,8 +553,25 @@ def validate(
         result.figures = figures
         preview.rows.append(result)
 
+    _missing(preview, resolver)
     _compare(preview, indicators, roles)
     return preview
+
+
+def _missing(preview: Preview, resolver: UnitResolver) -> None:
+    """The scope's units the file does not mention: their group is ranked without them, so a leader
+    says for each whether it had no data this month or did not exist then (its validity dates)."""
+    named = {r.unit.pk for r in preview.rows if r.unit is not None}
+    levels = {r.unit.level for r in preview.rows if r.unit is not None}
+    preview.missing = sorted(
+        (u for u in resolver.valid if u.level in levels and u.pk not in named), key=lambda u: name_key(u.name)
+    )
+    if preview.missing:
+        preview.absent_ids = set(
+            UnitAbsence.objects.filter(period=preview.period, unit__in=preview.missing).values_list(
+                "unit_id", flat=True
+            )
+        )
 
 
 def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> None:
@@ -684,7 +709,86 @@ def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str
             if indicator_id not in r.figures and indicator_id in by_id:
                 r.changes.append(Change(by_id[indicator_id], old, None))
         r.status = CHANGED if r.changes else UNCHANGED
+    if total is not None:
+        _check_published(preview, total, previous_totals)
     _sanity(preview, total, previous_totals)
+
+
+def _check_published(preview: Preview, total: Indicator, previous_totals: dict[int, Decimal]) -> None:
+    """Warn where the file's own change or rank of the total disagrees with the one computed from the
+    figures (the change from last month's total, the rank among the peer group's totals once the file
+    is applied). The published figure is kept either way: nothing is silently replaced.
+
+    A rank is compared only where every unit of the peer group valid in the month has a total (in the
+    file or already stored): among fewer units a computed rank says nothing about the published one.
+    """
+    rows = [r for r in preview.rows if not r.errors and total.pk in r.figures]
+    for r in rows:
+        measures = r.figures[total.pk]
+        published, points = measures.get("change"), measures.get("points")
+        before = previous_totals.get(r.unit.pk) if r.unit else None
+        if published is None or points is None or before is None:
+            continue
+        computed = points - before
+        if abs(computed - published) > CHANGE_ROUNDING:
+            r.issues.append(
+                Issue(
+                    _(
+                        "Thay đổi so với tháng trước theo tệp là %(published)s điểm, tính từ điểm tổng hợp tháng "
+                        "trước là %(computed)s điểm (%(before)s → %(after)s); lưu và dùng số trong tệp."
+                    )
+                    % {
+                        "published": format_number(published, 2, signed=True),
+                        "computed": format_number(computed, 2, signed=True),
+                        "before": format_number(before, 2),
+                        "after": format_number(points, 2),
+                    },
+                    row=r.row,
+                    sheet=preview.table.sheet,
+                    is_error=False,
+                )
+            )
+    ranked = [r for r in rows if r.unit is not None and r.figures[total.pk].get("rank") is not None]
+    if not ranked:
+        return
+    period = preview.period
+    levels = {r.unit.level for r in ranked}
+    peers = list(
+        AdministrativeUnit.objects.filter(parent=preview.scope, level__in=levels)
+        .valid_in_month(period.first_day, period.last_day)
+        .values_list("pk", "level")
+    )
+    in_file = {r.unit.pk: r.figures[total.pk].get("points") for r in rows if r.unit is not None}
+    stored = dict(
+        Score.objects.filter(period=period, indicator=total, unit_id__in=[pk for pk, _l in peers])
+        .exclude(unit_id__in=list(in_file))
+        .values_list("unit_id", "points")
+    )
+    for level in levels:
+        group = [pk for pk, lv in peers if lv == level]
+        totals = {pk: in_file[pk] if pk in in_file else stored.get(pk) for pk in group}
+        if not totals or any(v is None for v in totals.values()):
+            continue  # not every unit of the group has a total: no computed rank to compare with
+        computed = competition_ranks(totals)
+        for r in ranked:
+            if r.unit.level != level or r.unit.pk not in computed:
+                continue
+            measures = r.figures[total.pk]
+            rank, of = computed[r.unit.pk]
+            if measures["rank"] != rank or (measures.get("rank_of") not in (None, of)):
+                published = str(measures["rank"]) + (f"/{measures['rank_of']}" if measures.get("rank_of") else "")
+                r.issues.append(
+                    Issue(
+                        _(
+                            "Hạng theo tệp là %(published)s, hạng tính từ điểm tổng hợp của cả %(of)s đơn vị là "
+                            "%(computed)s; lưu và dùng hạng trong tệp."
+                        )
+                        % {"published": published, "of": of, "computed": f"{rank}/{of}"},
+                        row=r.row,
+                        sheet=preview.table.sheet,
+                        is_error=False,
+                    )
+                )
 
 
 _TITLE_MONTH = re.compile(r"thang\s+(\d{1,2})\s+(\d{4})\b")  # "THÁNG 8/2024" folds to "thang 8 2024"

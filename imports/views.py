@@ -15,6 +15,7 @@ from indicators.models import ImportRevision
 from indicators.revisions import revision_compare, revision_revert
 from indicators.selectors import framework_for
 from indicators.services import indicators_by_code, period_parse
+from units.collation import name_key
 from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
@@ -27,13 +28,16 @@ from .selectors import assigned_units, batches_for, can_import, presets_for
 from .services import (
     BatchAlreadyApplied,
     ImportRejected,
+    MissingUnitRefused,
     batch_create,
     batch_preview,
     batch_update,
+    can_correct_units,
     can_create_units,
     import_apply,
     import_apply_enqueue,
     latest_revision_number,
+    missing_unit_record,
     preset_save,
 )
 from .template_file import template_xlsx
@@ -219,7 +223,7 @@ def batch_resolve(request, pk: int):
     if preview is None:
         return render(request, "imports/problems.html", {"batch": batch, "problems": problems})
     resolver = UnitResolver(scope=batch.scope, period=batch.period)
-    options = sorted(resolver.valid, key=lambda u: u.name)
+    options = sorted(resolver.valid, key=lambda u: name_key(u.name))
     if request.method == "POST":
         choices = {}
         valid_ids = {str(u.pk) for u in options}
@@ -254,12 +258,33 @@ def batch_preview_view(request, pk: int):
             "max_rows": 2000,
             "base_revision": base_revision,
             "can_create_units": can_create_units(user=request.user, scope=batch.scope),
+            "can_correct_units": can_correct_units(user=request.user, scope=batch.scope),
             "peers_after": AdministrativeUnit.objects.filter(parent=batch.scope)
             .valid_in_month(batch.period.first_day, batch.period.last_day)
             .count()
             + len(preview.to_create),
         },
     )
+
+
+@login_required
+@require_POST
+def batch_missing(request, pk: int):
+    """A leader's choice about a unit of the scope that the file does not mention (see the preview)."""
+    batch = _batch(request, pk)
+    try:
+        unit_id = int(request.POST.get("unit", ""))
+    except ValueError:
+        unit_id = 0
+    try:
+        message = missing_unit_record(
+            batch=batch, unit_id=unit_id, choice=request.POST.get("choice", ""), user=request.user
+        )
+    except MissingUnitRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("imports:batch-preview", pk=batch.pk)
 
 
 # A batch left "applying" longer than this (its worker died before it started) may be applied again.

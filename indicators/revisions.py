@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
+from units.collation import name_key
 
 from .models import MEASURES, ImportRevision, Indicator, Score, ScoreRecord
 from .services import Value, revision_apply
@@ -55,7 +56,7 @@ def revision_compare(*, old: ImportRevision, new: ImportRevision) -> list[Figure
         clean = lambda r: {m: r[m] for m in MEASURES} if r else None  # noqa: E731
         name = (after or before)["unit__name"]
         diffs.append(FigureDiff(key[0], name, indicators[key[1]], clean(before), clean(after)))
-    return sorted(diffs, key=lambda d: (d.unit_name, d.indicator.order))
+    return sorted(diffs, key=lambda d: (name_key(d.unit_name), d.indicator.order))
 
 
 @transaction.atomic

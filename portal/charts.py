@@ -18,6 +18,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from indicators.formatting import format_number
+from units.collation import name_key
 
 # Distinguishable, and each at least 3:1 against white (WCAG 1.4.11 non-text contrast).
 PALETTE = ["#1f5fa8", "#b42318", "#1a7f37", "#8a4baf", "#9a6700", "#0e7490", "#5c5f66"]
@@ -295,7 +296,7 @@ def _spread(placed: list[_Placed], *, radius: float) -> list[list[_Placed]]:
         cx = sum(q.x for q in cluster) / len(cluster)
         cy = sum(q.y for q in cluster) / len(cluster)
         ring = max(radius * 2.4, radius * 2.4 * len(cluster) / (2 * math.pi) * 1.1)
-        for k, q in enumerate(sorted(cluster, key=lambda q: q.point.name)):
+        for k, q in enumerate(sorted(cluster, key=lambda q: name_key(q.point.name))):
             angle = -math.pi / 2 + 2 * math.pi * k / len(cluster)
             q.anchor = (q.x, q.y)
             q.x, q.y = cx + ring * math.cos(angle), cy + ring * math.sin(angle)
@@ -377,7 +378,8 @@ def dot_map(
     after = format_html('<ul class="legend">{}</ul>', mark_safe(keys)) if keys else ""
     if crowded:
         items = "".join(
-            format_html("<li>{}</li>", ", ".join(sorted(q.point.name for q in cluster))) for cluster in crowded
+            format_html("<li>{}</li>", ", ".join(sorted((q.point.name for q in cluster), key=name_key)))
+            for cluster in crowded
         )
         after += format_html(
             '<div class="shared-note"><p>{}</p><ul>{}</ul></div>', desc_shared(len(crowded)), mark_safe(items)

@@ -2,7 +2,19 @@
 
 _RESULT = {
     "type": "object",
-    "required": ["unit_code", "unit_name", "total", "rank", "rank_of", "total_change", "rank_change", "band"],
+    "required": [
+        "unit_code",
+        "unit_name",
+        "total",
+        "rank",
+        "rank_of",
+        "total_change",
+        "rank_change",
+        "band",
+        "rank_source",
+        "peer_count",
+        "ranked_count",
+    ],
     "properties": {
         "unit_code": {"type": "string", "description": "Mã đơn vị hành chính chính thức.", "examples": ["12364"]},
         "unit_name": {"type": "string", "examples": ["Xã Hải Thắng"]},
@@ -22,6 +34,29 @@ _RESULT = {
             "description": "Thay đổi hạng; dương là tăng hạng (từ 20 lên 13 là +7).",
         },
         "band": {"type": ["string", "null"], "description": "Xếp loại: Xuất sắc, Tốt, Khá, Trung bình, Yếu."},
+        "rank_source": {
+            "type": ["string", "null"],
+            "enum": ["published", "computed", None],
+            "description": (
+                "Nguồn của hạng: “published” là hạng nguồn số liệu (Cổng Dịch vụ công quốc gia) công bố, ghi trong "
+                "tệp nhập; “computed” là hạng cổng tính từ điểm tổng hợp của các đơn vị cùng nhóm có số liệu; "
+                "null khi đơn vị không có hạng."
+            ),
+        },
+        "peer_count": {
+            "type": "integer",
+            "description": (
+                "Số đơn vị cùng nhóm (cùng cấp, cùng đơn vị cấp trên, còn hiệu lực trong kỳ), kể cả đơn vị chưa có "
+                "số liệu. Hạng tính (“computed”) chỉ là hạng chính thức khi ranked_count bằng peer_count."
+            ),
+        },
+        "ranked_count": {
+            "type": "integer",
+            "description": (
+                "Số đơn vị cùng nhóm có điểm tổng hợp, trong đó hạng tính được tính; nhóm chỉ một đơn vị có số "
+                "liệu thì không xếp hạng."
+            ),
+        },
     },
 }
 
@@ -83,9 +118,16 @@ def openapi_document(*, base_url: str) -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
-                                        "required": ["period", "parent", "data_as_of", "results"],
+                                        "required": ["period", "parent", "data_as_of", "months_averaged", "results"],
                                         "properties": {
                                             "period": {"type": "string"},
+                                            "months_averaged": {
+                                                "type": ["integer", "null"],
+                                                "description": (
+                                                    "Quý, năm: số tháng đã công bố được lấy trung bình (chỉ đơn vị "
+                                                    "có đủ mọi tháng đó được xếp hạng); null với một tháng."
+                                                ),
+                                            },
                                             "parent": {"type": ["string", "null"]},
                                             "data_as_of": {
                                                 "type": ["string", "null"],

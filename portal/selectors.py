@@ -15,7 +15,7 @@ from indicators.models import Indicator, IndicatorKind, Period
 from indicators.selectors import catalogue, framework_for
 from publishing import selectors as gate
 from rankings.models import RankingResult
-from units.collation import by_name
+from units.collation import by_name, name_key
 from units.models import AdministrativeUnit, Level
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 from units.text import fold
@@ -274,7 +274,9 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None) -> UnitPro
         if p is None or p.kind != "month":
             continue
         history.append(HistoryPoint(pkey=p, result=r, is_predecessor=r.unit_id != unit.pk))
-    history.sort(key=lambda h: (h.pkey.sort_key, h.is_predecessor, h.result.unit.name if h.is_predecessor else ""))
+    history.sort(
+        key=lambda h: (h.pkey.sort_key, h.is_predecessor, name_key(h.result.unit.name) if h.is_predecessor else b"")
+    )
 
     result = next((r for r in results if r.unit_id == unit.pk and pkey and r.period_key == pkey.key), None)
     province_result = None

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.formatting import format_number
 from rankings.ranks import short_rank
+from units.collation import by_name
 
 # The default bands (the catalogue's data migration), so that the English catalogue names them; a band
 # an administrator renamed is shown as written.
@@ -165,7 +166,6 @@ class RankingTable(PortalTable):
     unit = tables.Column(
         verbose_name=_("Đơn vị"),
         accessor="unit__name",
-        order_by=("unit__search_name",),
         attrs={"td": {"class": "name"}},
     )
     total = NumberColumn(verbose_name=_("Tổng điểm"))
@@ -198,6 +198,10 @@ class RankingTable(PortalTable):
                 '<span class="muted" aria-hidden="true">—</span><span class="sr">{}</span>', _("không xếp hạng")
             )
         return short_rank(record)  # with the table's coverage note where the rank is not complete
+
+    def order_unit(self, queryset, is_descending):
+        # Vietnamese order (a ă â b c d đ e …), not the folded name, which puts "Đ" among the "D".
+        return queryset.order_by(by_name("unit__name", descending=is_descending)), True
 
     def render_unit(self, record):
         # reverse() per row is slow; the unit URL is a fixed pattern.

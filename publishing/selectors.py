@@ -15,6 +15,7 @@ from django.db.models import Case, Max, Q, QuerySet, Value, When
 from indicators.models import ImportRevision, IndicatorKind, Period
 from indicators.selectors import unit_ancestor_ids
 from rankings.models import RankingResult
+from units.collation import by_name
 from units.models import AdministrativeUnit
 
 from .models import Publication, PublicationEvent, PublicScore
@@ -138,5 +139,5 @@ def public_dispatches(*, period: Period | None = None):
     return (
         Dispatch.objects.filter(pk__in=ids)
         .select_related("unit", "period")
-        .order_by("-period__year", "-period__month", "unit__name")
+        .order_by("-period__year", "-period__month", by_name("unit__name"))
     )

@@ -24,7 +24,7 @@ from indicators.formatting import format_number
 from indicators.models import MEASURES, ImportRevision, IndicatorKind, Period, Score, ScoreRecord
 from rankings.models import RankingResult
 from rankings.services import rankings_compute, spans_affected_by, unit_places
-from units.collation import name_key
+from units.collation import by_name, name_key
 from units.models import AdministrativeUnit
 from units.selectors import subtree_ids
 
@@ -186,7 +186,11 @@ def _with_ancestors(unit_id: int, places: dict) -> set[int]:
 
 
 def _revisions_summary(revision_ids: set[int]) -> list[dict]:
-    rows = ImportRevision.objects.filter(pk__in=revision_ids).select_related("scope").order_by("scope__name", "number")
+    rows = (
+        ImportRevision.objects.filter(pk__in=revision_ids)
+        .select_related("scope")
+        .order_by(by_name("scope__name"), "number")
+    )
     return [
         {
             "id": r.pk,

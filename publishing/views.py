@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import require, units_within_reach, user_can
 from indicators.models import ImportRevision, Period
 from rankings.models import RankingRun
+from units.collation import by_name
 from units.models import AdministrativeUnit
 
 from .models import Publication
@@ -50,7 +51,7 @@ def publication_list(request):
     rows = (
         ImportRevision.objects.values("scope_id", "period_id")
         .annotate(last_import=Max("created_at"), data_as_of=Max("data_as_of"))
-        .order_by("-period__year", "-period__month", "scope__name")
+        .order_by("-period__year", "-period__month", by_name("scope__name"))
     )
     # Two queries decide every row's rights, instead of a check per row.
     scope_ids = {r["scope_id"] for r in rows}

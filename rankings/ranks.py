@@ -6,9 +6,14 @@ số liệu (16 đơn vị)", and a dispatch leaves it out rather than print a b
 with data in its group has no rank at all (the computation never ranks a group of one).
 """
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
 PUBLISHED, COMPUTED = "published", "computed"
+# Totals are published to two decimals, so a published change and one computed from two published
+# totals may differ by a rounding step; beyond that they disagree.
+CHANGE_ROUNDING = Decimal("0.01")
 
 
 def is_complete(result) -> bool:
@@ -20,9 +25,14 @@ def is_complete(result) -> bool:
     return result.rank_source == COMPUTED and result.ranked_count >= result.peer_count
 
 
+def two_digits(rank: int, of: int) -> str:
+    """ "01/10", "13/30": the national portal's form, which the dispatches copy."""
+    return f"{rank:02d}/{of:02d}"
+
+
 def rank_fraction(result) -> str | None:
-    """ "13/30" where a dispatch may print it (see `is_complete`); None otherwise."""
-    return f"{result.rank:02d}/{result.rank_of:02d}" if is_complete(result) else None
+    """ "01/10" where a dispatch may print it (see `is_complete`); None otherwise."""
+    return two_digits(result.rank, result.rank_of) if is_complete(result) else None
 
 
 def rank_label(result) -> str:
@@ -46,8 +56,25 @@ def short_rank(result) -> str:
     return f"{result.rank}/{result.rank_of}" if is_complete(result) else str(result.rank)
 
 
+WITHHELD = "published_incomplete"
+
+
+def is_withheld(result) -> bool:
+    """A unit with a total but no rank: its group carries published ranks and not every unit's total,
+    so a computed rank could clash with a published one (the computation leaves it out)."""
+    return (getattr(result, "details", None) or {}).get("rank_withheld") == WITHHELD
+
+
 def coverage_note(results) -> str:
-    """One sentence for a table of a peer group whose computed ranks do not cover every unit."""
+    """One sentence for a table of a peer group whose computed ranks do not cover every unit, or whose
+    units without a published rank are left unranked."""
+    results = list(results)
+    withheld = next((r for r in results if is_withheld(r)), None)
+    if withheld is not None:
+        return _(
+            "Hạng theo công bố của nguồn số liệu; đơn vị không có hạng công bố không được xếp hạng vì chỉ "
+            "%(ranked)s trong %(peers)s đơn vị có số liệu, hạng tính ra có thể trùng hạng đã công bố."
+        ) % {"ranked": withheld.ranked_count, "peers": withheld.peer_count}
     incomplete = next(
         (r for r in results if r.rank and r.rank_source == COMPUTED and r.ranked_count < r.peer_count), None
     )
@@ -56,6 +83,27 @@ def coverage_note(results) -> str:
     return _(
         "Hạng tính từ số liệu của %(ranked)s trong %(peers)s đơn vị (%(missing)s đơn vị chưa có số liệu); "
         "không phải hạng chính thức."
+    ) % {
+        "ranked": incomplete.ranked_count,
+        "peers": incomplete.peer_count,
+        "missing": incomplete.peer_count - incomplete.ranked_count,
+    }
+
+
+def appendix_note(results) -> str:
+    """The sentence under a dispatch's ranking appendix when some ranks are left out of it: a dispatch
+    prints only complete ranks (`rank_fraction`), never one computed among part of the group."""
+    results = list(results)
+    if any(is_withheld(r) for r in results):
+        return coverage_note(results)
+    incomplete = next(
+        (r for r in results if r.rank and r.rank_source == COMPUTED and r.ranked_count < r.peer_count), None
+    )
+    if incomplete is None:
+        return ""
+    return _(
+        "Không ghi hạng: chỉ %(ranked)s trong %(peers)s đơn vị có số liệu (%(missing)s đơn vị chưa có số liệu), "
+        "hạng tính ra không phải hạng chính thức."
     ) % {
         "ranked": incomplete.ranked_count,
         "peers": incomplete.peer_count,

@@ -33,6 +33,7 @@ from units.models import AdministrativeUnit, Level, UnitSuccession
 
 from .models import RankingResult, RankingRun, RankSource
 from .periods import PeriodKeyError, PeriodSpan, period_span
+from .ranks import CHANGE_ROUNDING
 from .signals import results_replaced
 
 CENT = Decimal("0.01")
@@ -206,6 +207,15 @@ def _rank(figures: list[Figure], *, province: bool = False) -> None:
 
 
 _VALUE = attrgetter("value")
+
+
+def competition_ranks(values: dict) -> dict:
+    """The rank each key's value would get in one peer group, by the rule the stored rankings use
+    (`_rank`): best first, ties shared, a group of one not ranked. Keys without a rank are left out."""
+    figures = {key: Figure(value, 0, 0, 0, 0, 1) for key, value in values.items()}
+    if figures:
+        _rank(list(figures.values()))
+    return {key: (figure.rank, figure.rank_of) for key, figure in figures.items() if figure.rank}
 
 
 def _raw(queryset) -> list[tuple]:
@@ -420,6 +430,14 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
     for values in [*ladder.values(), *province_ladder.values()]:
         values.sort(reverse=True)
 
+    # Groups where the source published some units' ranks: among an incomplete set of totals a computed
+    # rank for the others could clash with those ("05" computed beside a published "05/30").
+    published_groups = {
+        (info.level, info.parent_id)
+        for uid, info in with_total.items()
+        if published.get(uid) is not None and published[uid].rank is not None
+    }
+
     rows: list[dict] = []
     for uid, (level, parent_id, province_id) in peers.items():
         info = with_total.get(uid)
@@ -486,9 +504,15 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
         # One rank rule: the source's own rank when the data carries it, else the rank computed among
         # the group's units that have a total (never for a group of one), always with its coverage.
         own = published.get(uid)
+        withheld = (
+            group in published_groups
+            and coverage["ranked_count"] < coverage["peer_count"]
+            and (own is None or own.rank is None)
+            and bool(figure.rank)
+        )
         if own is not None and own.rank is not None:
             rank, rank_of, rank_source = own.rank, own.rank_of or coverage["peer_count"], RankSource.PUBLISHED
-        elif figure.rank:
+        elif figure.rank and not withheld:
             rank, rank_of, rank_source = figure.rank, figure.rank_of, RankSource.COMPUTED
         else:
             rank, rank_of, rank_source = None, coverage["ranked_count"], ""
@@ -518,9 +542,15 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
             "next_band": next_band.name if next_band else None,
             "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
         }
+        if withheld:  # say why the unit has a total and no rank
+            details["rank_withheld"] = "published_incomplete"
         if change_source:
             details["change_source"] = change_source
-        if change_source == "published" and computed_change is not None and abs(computed_change - total_change) > CENT:
+        if (
+            change_source == "published"
+            and computed_change is not None
+            and abs(computed_change - total_change) > CHANGE_ROUNDING
+        ):
             details["computed_change"] = str(computed_change)
         if rank_source == RankSource.PUBLISHED and figure.rank and figure.rank != rank:
             details["computed_rank"] = [figure.rank, figure.rank_of]

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_audit import AuditedAdminMixin
 
+from .collation import by_name
 from .models import AdministrativeUnit, UnitAlias, UnitSuccession
 from .text import fold
 
@@ -30,7 +31,7 @@ class ParentFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             (u.pk, f"{u.name} ({u.get_tree_display()})")
-            for u in AdministrativeUnit.objects.filter(level="province").order_by("tree", "name")
+            for u in AdministrativeUnit.objects.filter(level="province").order_by("tree", by_name())
         ]
 
     def queryset(self, request, queryset):

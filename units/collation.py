@@ -30,10 +30,11 @@ def compare(a: str, b: str) -> int:
     return _collator().compare(a or "", b or "")
 
 
-def by_name(field: str = "name"):
-    """An `order_by` term for `field` in Vietnamese order, whatever the database."""
+def by_name(field: str = "name", *, descending: bool = False):
+    """An `order_by` term for `field` in Vietnamese order (or its reverse), whatever the database."""
     collation = POSTGRESQL_COLLATION if connection.vendor == "postgresql" else SQLITE_COLLATION
-    return Collate(F(field), collation).asc()
+    term = Collate(F(field), collation)
+    return term.desc() if descending else term.asc()
 
 
 def register_sqlite(sender=None, connection=None, **kwargs) -> None:

@@ -4,6 +4,8 @@ import datetime
 
 from django.db.models import Q
 
+from . import collation
+from .collation import by_name
 from .models import AdministrativeUnit
 from .text import fold, name_key
 
@@ -94,7 +96,7 @@ def _typed_kind(folded: str) -> str | None:
 
 def _level_order(unit: AdministrativeUnit) -> tuple:
     order = {"province": 0, "department": 1, "district": 2, "commune": 3}
-    return (order.get(unit.level, 9), unit.name)
+    return (order.get(unit.level, 9), collation.name_key(unit.name))
 
 
 def unit_search(*, q: str, limit: int = 20):
@@ -105,5 +107,5 @@ def unit_search(*, q: str, limit: int = 20):
     return (
         AdministrativeUnit.objects.filter(search_name__contains=folded)
         .select_related("parent")
-        .order_by("valid_to", "level", "name")[:limit]
+        .order_by("valid_to", "level", by_name())[:limit]
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, Level, Tree, UnitSuccession
 from .text import clean_text, fold, name_key
@@ -293,3 +294,55 @@ def _sync_successions(converter: dict, legacy_keys: dict, new_keys: dict, report
     UnitSuccession.objects.filter(pk__in=stale).delete()
     report.links_created += len(create) + len(changed)
     report.links_removed += len(stale)
+
+
+class ValidityRefused(Exception):
+    """A correction of a unit's validity dates that would leave some of its figures outside them."""
+
+
+def unit_validity_correct(*, unit: AdministrativeUnit, valid_from, valid_to, user, reason: str) -> AdministrativeUnit:
+    """Correct when a unit existed (the dataset's snapshot does not know every merger), with an audit entry,
+    and queue again the rankings of every month its peer group has figures: the group's coverage changes.
+
+    Refused (ValidityRefused, nothing written) when the unit has figures for a month outside the new dates,
+    or the dates are out of order.
+    """
+    from accounts.services import audit_record  # accounts and rankings build on the unit tree
+    from indicators.models import Score
+    from rankings.services import rankings_enqueue_for_unit
+
+    if valid_from is not None and valid_to is not None and valid_from > valid_to:
+        raise ValidityRefused(
+            _("Ngày bắt đầu hiệu lực (%(start)s) sau ngày hết hiệu lực (%(end)s) của %(unit)s.")
+            % {"start": f"{valid_from:%d/%m/%Y}", "end": f"{valid_to:%d/%m/%Y}", "unit": unit.name}
+        )
+    months = Score.objects.filter(unit=unit).values_list("period__year", "period__month").distinct()
+    outside = sorted(
+        (year, month)
+        for year, month in months
+        if (valid_from is not None and (year, month) < (valid_from.year, valid_from.month))
+        or (valid_to is not None and (year, month) > (valid_to.year, valid_to.month))
+    )
+    if outside:
+        raise ValidityRefused(
+            _("%(unit)s có số liệu tháng %(months)s, ngoài thời gian hiệu lực mới; không sửa được.")
+            % {"unit": unit.name, "months": ", ".join(f"{m}/{y}" for y, m in outside[:6])}
+        )
+
+    def show(day):
+        return day.isoformat() if day else None
+
+    before = {"valid_from": show(unit.valid_from), "valid_to": show(unit.valid_to)}
+    with transaction.atomic():
+        unit.valid_from, unit.valid_to = valid_from, valid_to
+        unit.save(update_fields=["valid_from", "valid_to"])
+        audit_record(
+            user=user,
+            action="unit_change",
+            summary=reason,
+            unit=unit,
+            before=before,
+            after={"valid_from": show(valid_from), "valid_to": show(valid_to)},
+        )
+        rankings_enqueue_for_unit(unit=unit)
+    return unit

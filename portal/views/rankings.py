@@ -11,6 +11,7 @@ from django_tables2 import RequestConfig
 
 from indicators.formatting import format_number
 from indicators.models import ClassificationBand
+from rankings.ranks import coverage_note
 from units.models import Level
 
 from .. import charts, exports, selectors
@@ -136,6 +137,7 @@ def rankings(request):
             "per_page_choices": PER_PAGE_CHOICES,
             "data_as_of": as_of,
             "is_demo": is_demo,
+            "coverage_note": coverage_note(table.page_records()),
             "query": query.urlencode(),
             "parent_ref": selectors.unit_ref(state.parent) if state.parent else "all",
         },

@@ -57,9 +57,9 @@ def test_a_provinces_dispatch_ranks_departments_apart_and_lists_them_beside_the_
     departments = table_pages(content, "Kết quả, xếp hạng Bộ chỉ số phục vụ người dân, doanh nghiệp của các sở")
     rows = [r for _n, table in departments for r in table if r[0] and r[0].isdigit()]
     assert [(r[1], r[4]) for r in rows] == [
-        ("Sở Tư pháp", "1/3"),
-        ("Sở Tài nguyên và Môi trường", "2/3"),
-        ("Sở Giao thông vận tải", "3/3"),
+        ("Sở Tư pháp", "01/03"),
+        ("Sở Tài nguyên và Môi trường", "02/03"),
+        ("Sở Giao thông vận tải", "03/03"),
     ]
     overdue = table_pages(content, "Danh sách hồ sơ quá hạn đang xử lý")
     listed = [(r[1], r[2]) for _n, table in overdue for r in table if r[0] and r[0].isdigit()]

@@ -155,7 +155,7 @@ def test_ranking_appendix_lists_the_stored_ranking_in_rank_order_at_published_pr
     pages = table_pages(tien_lu_pdf, "Kết quả, xếp hạng Bộ chỉ số")
     rows = [r for _number, table in pages for r in table if r[0] and r[0].isdigit()]
     assert [(r[1], r[2], r[4]) for r in rows] == [
-        (name, f"{total:.2f}".replace(".", ","), f"{rank}/15") for name, total, rank in expected
+        (name, f"{total:.2f}".replace(".", ","), f"{rank:02d}/15") for name, total, rank in expected
     ]
     assert [r[0] for r in rows] == [str(n) for n in range(1, 16)]
     # The change column as the reference prints it: one precision for the whole column, "6,60", "2,00", "3,30".
@@ -203,7 +203,7 @@ def test_tien_lu_august_2024_carries_the_reference_facts(tien_lu_pdf):
         "- Chủ tịch, Các Phó Chủ tịch UBND huyện;",
         "- Lưu: VT.",
         "CHÁNH VĂN PHÒNG",
-        "Xã Thủ Sỹ 89,63 6,96 1/15",
+        "Xã Thủ Sỹ 89,63 6,96 01/15",
         "Xã Cương Chính 83,28 -2,60 15/15",
     ]:
         assert fact in text, fact
@@ -419,3 +419,31 @@ def test_ha_noi_summary_keeps_the_groups_published_precision(ha_noi_pdf):
     assert values["Thanh toán trực tuyến"] == "6,0/10 điểm" and values["Công khai, minh bạch"] == "10,4/18 điểm"
     assert values["Tỷ lệ đồng bộ hồ sơ"] == "242.300 hồ sơ (70,87%)"
     assert values["Tổng hợp"] == "62,28 điểm"
+
+
+@pytest.mark.needs("pdftoppm")
+def test_my_hao_reads_01_10_in_the_provinces_appendix_as_in_its_own_dispatch(demo):
+    """Mỹ Hào 2/2025 publishes "01/10" (reference 003); Hưng Yên's appendix, where Mỹ Hào is the only district
+    with data, once printed "1/1". Both dispatches now print the published rank in the portal's form."""
+    rank_months("2025-02")
+    content = final_pdf(legacy("33"), 2025, 2)
+    rows = [r for _n, table in table_pages(content, "Kết quả, xếp hạng Bộ chỉ số") for r in table]
+    [my_hao] = [r for r in rows if r[1] and "Mỹ Hào" in r[1]]
+    assert (my_hao[1], my_hao[2], my_hao[4]) == ("Thị xã Mỹ Hào", "91,34", "01/10")
+    # The districts without data follow in Vietnamese order: "Huyện Ân Thi" before "Huyện Yên Mỹ".
+    names = [r[1] for r in rows if r[0] and r[0].isdigit()]
+    assert names[0] == "Thị xã Mỹ Hào" and names.index("Huyện Ân Thi") < names.index("Huyện Yên Mỹ")
+    assert "1/1 " not in flat(content) and "01/01" not in flat(content)
+
+
+@pytest.mark.needs("pdftoppm")
+def test_a_province_where_one_district_has_data_prints_no_rank_of_one(demo):
+    """Hưng Yên 8/2024: only Tiên Lữ has figures; a rank among one unit ("01/01") is never printed."""
+    rank_months("2024-08")
+    content = final_pdf(legacy("33"), 2024, 8)
+    text = flat(content)
+    assert "Huyện Tiên Lữ" in text and "88,03" in text
+    assert "01/01" not in text and "1/1 " not in text
+    rows = [r for _n, table in table_pages(content, "Kết quả, xếp hạng Bộ chỉ số") for r in table]
+    [tien_lu] = [r for r in rows if r[1] and "Tiên Lữ" in r[1]]
+    assert tien_lu[4] in ("", None)

@@ -58,15 +58,15 @@ def test_a_framework_with_other_codes_renders_a_dispatch_by_role(unit_tree):
     assert "- Chỉ số Nhanh chóng: 45,5/60 điểm; đạt tỷ lệ 75,83%." in text
     assert "- Chỉ số Số hóa: 26/40 điểm." in text
     ranking = [r for _n, t in table_pages(content, "Kết quả, xếp hạng") for r in t if r[0] and r[0].isdigit()]
-    # The districts with figures, ranked; the 27 others follow as "no figures" rows. Three of thirty is not
-    # an official ranking: bare ranks, and the appendix says among how many they were computed.
+    # The districts with figures, in rank order; the 27 others follow as "no figures" rows. Three of thirty is
+    # not an official ranking: a dispatch prints no rank of it, and the appendix says why.
     assert len(ranking) == 30 and all(not r[2] for r in ranking[3:])
     assert [(r[1], r[2], r[4]) for r in ranking[:3]] == [
-        ("Quận Ba Đình", "80", "1"),
-        ("Quận Hoàn Kiếm", "79", "2"),
-        ("Quận Tây Hồ", "78", "3"),
+        ("Quận Ba Đình", "80", ""),
+        ("Quận Hoàn Kiếm", "79", ""),
+        ("Quận Tây Hồ", "78", ""),
     ]
-    assert "Hạng tính từ số liệu của 3 trong 30 đơn vị (27 đơn vị chưa có số liệu)" in text
+    assert "Không ghi hạng: chỉ 3 trong 30 đơn vị có số liệu (27 đơn vị chưa có số liệu)" in text
     assert "xếp hạng thứ" not in text  # and the results sentence quotes no rank
     overdue_rows = [
         r for _n, t in table_pages(content, "Danh sách hồ sơ quá hạn") for r in t if r[0] and r[0].isdigit()

@@ -85,3 +85,80 @@ def test_rank_change_and_rank_of_columns_have_their_own_targets(ha_noi):
     [row] = preview.rows
     [measures] = [m for m in row.figures.values() if m.get("rank")]
     assert (measures["rank"], measures["rank_of"], measures["rank_change"]) == (13, 30, 3)
+
+
+def _previous_month(ha_noi, totals: dict[str, str]):
+    """Last month's totals of some districts, as an earlier import wrote them."""
+    import datetime
+
+    from indicators.selectors import framework_for
+    from indicators.services import Value, indicators_by_code, period_get, revision_apply
+
+    period = period_get(year=2024, month=11)
+    total = indicators_by_code(framework=framework_for(day=period.last_day))["total"]
+    units = {u.name: u for u in AdministrativeUnit.objects.filter(parent=ha_noi, name__in=list(totals))}
+    revision_apply(
+        period=period,
+        scope=ha_noi,
+        values=[Value(unit_id=units[n].pk, indicator_id=total.pk, points=Decimal(p)) for n, p in totals.items()],
+        file_name="thang-11.xlsx",
+        file_sha256="",
+        data_as_of=datetime.datetime(2024, 12, 5, tzinfo=datetime.UTC),
+    )
+
+
+def test_preview_warns_where_a_published_change_disagrees_with_last_months_total(ha_noi):
+    # Đông Anh: 74,00 → 75,10 is +1,10, the file says "Tăng 0.31"; Gia Lâm: 75,80 → 72,40 is -3,40 as printed.
+    _previous_month(ha_noi, {"Huyện Đông Anh": "74.00", "Huyện Gia Lâm": "75.80"})
+    preview = _preview(ha_noi)
+    warnings = [w for w in preview.warnings if "so với tháng trước" in w.message]
+    assert [(w.row, w.message) for w in warnings] == [
+        (
+            2,
+            "Thay đổi so với tháng trước theo tệp là +0,31 điểm, tính từ điểm tổng hợp tháng trước là +1,10 điểm "
+            "(74,00 → 75,10); lưu và dùng số trong tệp.",
+        )
+    ]
+    assert preview.can_apply  # a warning: the published change is what is stored
+    import_commit(preview=preview, file_name="quan-huyen.xlsx", file_sha256="x")
+    stored = Score.objects.get(
+        period__year=2024, period__month=12, indicator__kind="total", unit__name="Huyện Đông Anh"
+    )
+    assert stored.change == Decimal("0.31")
+
+
+def _all_districts(ha_noi):
+    period = Period.objects.get_or_create(year=2024, month=12)[0]
+    return list(
+        AdministrativeUnit.objects.filter(parent=ha_noi, level="district")
+        .valid_in_month(period.first_day, period.last_day)
+        .order_by("code")
+    )
+
+
+def test_preview_warns_where_a_published_rank_disagrees_with_the_rank_of_the_whole_group(ha_noi):
+    districts = _all_districts(ha_noi)
+    n = len(districts)
+    rows = []
+    for i, unit in enumerate(districts):
+        rank = i + 1
+        published = {0: 2, 1: 1}.get(i, rank)  # the first two swapped in the file
+        rows.append((str(rank), unit.name, f"{90 - i * 0.5:.2f}".replace(".", ","), f"{published}/{n}", ""))
+    preview = _preview(ha_noi, rows=rows)
+    rank_warnings = [w for w in preview.warnings if w.message.startswith("Hạng theo tệp")]
+    assert [(w.row, w.message) for w in rank_warnings] == [
+        (
+            2,
+            f"Hạng theo tệp là 2/{n}, hạng tính từ điểm tổng hợp của cả {n} đơn vị là 1/{n}; lưu và dùng hạng trong tệp.",
+        ),
+        (
+            3,
+            f"Hạng theo tệp là 1/{n}, hạng tính từ điểm tổng hợp của cả {n} đơn vị là 2/{n}; lưu và dùng hạng trong tệp.",
+        ),
+    ]
+
+
+def test_published_ranks_of_an_incomplete_group_are_not_compared_with_a_computed_one(ha_noi):
+    # Four of Hà Nội's districts: "13/30" cannot be checked against a rank among four.
+    preview = _preview(ha_noi)
+    assert not [w for w in preview.warnings if w.message.startswith("Hạng theo tệp")]

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -233,3 +234,33 @@ def test_revalidation_by_last_modified_answers_304(client, all_published):
     first = client.get(url)
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     assert client.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 200
+
+
+def test_nationwide_table_lists_the_ranked_province_first_then_the_rest_in_vietnamese_order(client, demo):
+    """Issue 12: 62 "chưa có số liệu" rows came before the one ranked row, Bình Định before Bạc Liêu and
+    the Đ… provinces after Yên Bái."""
+    from publishing.services import publication_publish
+    from rankings.services import rankings_compute
+    from units.models import AdministrativeUnit
+
+    rankings_compute(period_key="2024-12")
+    publication_publish(
+        period=period_get(year=2024, month=12), scope=AdministrativeUnit.objects.get(tree="legacy", code="01")
+    )
+    html = client.get("/xep-hang/?parent=all&level=province&period=2024-12").content.decode()
+    names = re.findall(r'<td class="name c-unit"[^>]*><a href="[^"]+">([^<]+)</a>', html)
+    assert len(names) == 63 and names[0] == "Thành phố Hà Nội"  # published 61/63: ranked, so first
+    assert "61/63" in html
+    rest = names[1:]
+    assert rest.index("Tỉnh Bạc Liêu") < rest.index("Tỉnh Bình Định")
+    assert rest.index("Tỉnh Cà Mau") < rest.index("Tỉnh Điện Biên") < rest.index("Tỉnh Gia Lai")
+    assert rest[-1] == "Tỉnh Yên Bái"
+    body = client.get("/api/v1/rankings/", {"period": "2024-12"}).json()
+    assert [r["unit_name"] for r in body["results"]] == names
+    # Sorted by the unit column, both ways: Vietnamese order of every name, ranked or not.
+    from units.collation import name_key
+
+    for sort, reverse in (("unit", False), ("-unit", True)):
+        html = client.get(f"/xep-hang/?parent=all&level=province&period=2024-12&sort={sort}").content.decode()
+        by_unit = re.findall(r'<td class="name c-unit"[^>]*><a href="[^"]+">([^<]+)</a>', html)
+        assert by_unit == sorted(names, key=name_key, reverse=reverse)

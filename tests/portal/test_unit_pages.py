@@ -118,6 +118,20 @@ def test_openapi_documents_the_json_api(client, unit_tree):
     assert "openapi.json" in client.get("/du-lieu-mo/").content.decode()
 
 
+def test_openapi_documents_every_field_the_rankings_api_returns(client, published):
+    doc = client.get("/du-lieu-mo/openapi.json").json()
+    result = doc["components"]["schemas"]["Result"]
+    answer = doc["paths"]["/api/v1/rankings/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    for period in ("2024-07", "2024-Q3"):
+        body = client.get("/api/v1/rankings/", {"period": period, "parent": "legacy.332"}).json()
+        assert set(body) == set(answer["properties"]) == set(answer["required"])
+        assert set(body["results"][0]) == set(result["properties"]) == set(result["required"])
+    for name in ("rank_source", "peer_count", "ranked_count"):
+        assert result["properties"][name]["description"], name
+    assert result["properties"]["rank_source"]["enum"] == ["published", "computed", None]
+    assert "số tháng" in answer["properties"]["months_averaged"]["description"]
+
+
 def test_feed_lists_published_months_only(client, published):
     response = client.get("/du-lieu-mo/cac-ky-cong-bo.atom")
     assert response.status_code == 200

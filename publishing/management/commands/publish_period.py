@@ -7,6 +7,7 @@ from indicators.models import IndicatorKind, Score
 from indicators.services import period_parse
 from publishing.models import Publication
 from publishing.services import NothingToPublish, publication_publish
+from units.collation import by_name
 from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
@@ -80,5 +81,5 @@ def top_units_with_data(period) -> list[AdministrativeUnit]:
             | Q(children__children__children__in=with_data.values("unit_id"))
         )
         .distinct()
-        .order_by("name")
+        .order_by(by_name())
     )
