@@ -281,6 +281,8 @@ def test_english_publication_desk_and_log_have_no_vietnamese_outside_names_and_d
     assert "(version 2)" in pages.post(f"/cong-bo/{scope}/2024-08/cong-bo/", {"confirm": "yes"})
     html = pages.get("/phuong-phap/?period=2024-08")
     assert "Republished — Huyện Tiên Lữ" in html and "Published — Huyện Tiên Lữ" in html
+    html = pages.get("/don-vi/legacy/12367/?period=2024-08")  # a public page says the month was corrected
+    assert "Updated on " in html and "(publication 2, after a correction" in html
     assert "A reason for unpublishing is required." in pages.post(f"/cong-bo/{scope}/2024-08/go/", {"reason": " "})
     assert "Unpublished the results" in pages.post(f"/cong-bo/{scope}/2024-08/go/", {"reason": "Figures to check"})
     assert "Unpublished — Huyện Tiên Lữ" in pages.get("/phuong-phap/?period=2024-08")
