@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -33,8 +34,8 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         IMPORT = "import", _("Nhập số liệu")
         REVERT = "revert", _("Hoàn tác số liệu")
-        PUBLISH = "publish", _("Công bố")
-        UNPUBLISH = "unpublish", _("Gỡ công bố")
+        PUBLISH = "publish", pgettext_lazy("publication event", "Công bố")
+        UNPUBLISH = "unpublish", pgettext_lazy("publication event", "Gỡ công bố")
         PENDING_CHANGE = "pending_change", _("Thay đổi chưa công bố")
         DISPATCH_RENDER = "dispatch_render", _("Kết xuất công văn")
         DISPATCH_FINAL = "dispatch_final", _("Duyệt công văn")

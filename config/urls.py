@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts.views import PasswordResetView
 
-admin.site.site_header = "Quản trị Cổng công khai Bộ chỉ số phục vụ người dân, doanh nghiệp"
-admin.site.site_title = "Quản trị Bộ chỉ số 766"
-admin.site.index_title = "Quản lý dữ liệu"
+admin.site.site_header = _("Quản trị Cổng công khai Bộ chỉ số phục vụ người dân, doanh nghiệp")
+admin.site.site_title = _("Quản trị Bộ chỉ số 766")
+admin.site.index_title = _("Quản lý dữ liệu")
 
 # Vietnamese error pages with a way forward; JSON under /api/ (portal/views/errors.py).
 handler400 = "portal.views.errors.bad_request"

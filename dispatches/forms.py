@@ -40,12 +40,13 @@ class DispatchTextForm(forms.ModelForm):
             "requirements": _("Yêu cầu (mỗi dòng một đoạn)"),
             "cc": _("Nơi nhận (mỗi dòng một nơi)"),
         }
+        # The dispatch is an official Vietnamese document whatever the interface's language.
         widgets = {
-            "subject": forms.Textarea(attrs={"rows": 2}),
-            "recipients": forms.Textarea(attrs={"rows": 3}),
-            "legal_bases": forms.Textarea(attrs={"rows": 4}),
-            "requirements": forms.Textarea(attrs={"rows": 14}),
-            "cc": forms.Textarea(attrs={"rows": 5}),
+            "subject": forms.Textarea(attrs={"rows": 2, "lang": "vi"}),
+            "recipients": forms.Textarea(attrs={"rows": 3, "lang": "vi"}),
+            "legal_bases": forms.Textarea(attrs={"rows": 4, "lang": "vi"}),
+            "requirements": forms.Textarea(attrs={"rows": 14, "lang": "vi"}),
+            "cc": forms.Textarea(attrs={"rows": 5, "lang": "vi"}),
         }
 
 
@@ -107,7 +108,10 @@ class UpstreamDocumentForm(forms.ModelForm):
     class Meta:
         model = UpstreamDocument
         fields = ["kind", "number", "issued_on", "issuer", "subject"]
+        # What the dispatches cite, in Vietnamese whatever the interface's language.
         widgets = {
+            "kind": forms.TextInput(attrs={"lang": "vi"}),
             "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "subject": forms.Textarea(attrs={"rows": 2}),
+            "issuer": forms.TextInput(attrs={"lang": "vi"}),
+            "subject": forms.Textarea(attrs={"rows": 2, "lang": "vi"}),
         }

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.services import audit_record
 from config.enqueue import enqueue, send, stale_before
@@ -32,11 +33,11 @@ EDITABLE_FIELDS = ["subject", "recipients", "legal_bases", "requirements", "cc"]
 # about 6,000), and small enough that a render stays well inside the worker's time limit.
 TEXT_LIMITS = {"subject": 500, "recipients": 3000, "legal_bases": 6000, "requirements": 30000, "cc": 3000}
 FIELD_LABELS = {
-    "subject": "Trích yếu",
-    "recipients": "Kính gửi",
-    "legal_bases": "Căn cứ",
-    "requirements": "Yêu cầu",
-    "cc": "Nơi nhận",
+    "subject": gettext_lazy("Trích yếu"),
+    "recipients": gettext_lazy("Kính gửi"),
+    "legal_bases": gettext_lazy("Căn cứ"),
+    "requirements": gettext_lazy("Yêu cầu"),
+    "cc": gettext_lazy("Nơi nhận"),
 }
 # Render progress in coarse stages (percent shown to the leader).
 STAGE_PERCENT = {pdf.STAGE_LAYOUT: 20, pdf.STAGE_WRITE: 70, pdf.STAGE_FIELDS: 90}
@@ -82,7 +83,10 @@ def dispatch_figures_problem(*, unit: AdministrativeUnit, period: Period, data: 
     data = data or quoted_data(unit=unit, period=period)
     if data.total or data.groups or data.criteria or data.subordinates or data.departments:
         return ""
-    return f"Tháng {period} chưa có số liệu của {unit.name} hay các đơn vị trực thuộc: chưa thể tạo công văn."
+    return _("Tháng %(period)s chưa có số liệu của %(unit)s hay các đơn vị trực thuộc: chưa thể tạo công văn.") % {
+        "period": period,
+        "unit": unit.name,
+    }
 
 
 def freeze_refusal(*, unit: AdministrativeUnit, period: Period) -> str:
@@ -130,7 +134,7 @@ def dispatch_update(
 ) -> Dispatch:
     """Save edited text; only a draft can change (a final dispatch is what the leader approved)."""
     if dispatch.status != Dispatch.Status.DRAFT:
-        raise ValidationError({"subject": "Công văn đã chốt, không sửa được nội dung. Hãy mở lại dự thảo trước."})
+        raise ValidationError({"subject": _("Công văn đã chốt, không sửa được nội dung. Hãy mở lại dự thảo trước.")})
     # The text enters the portal here: without invisible direction controls (they print reversed).
     text = {
         "subject": subject,
@@ -141,7 +145,7 @@ def dispatch_update(
     }
     text = {name: clean_text(value).strip() for name, value in text.items()}
     if not text["subject"]:
-        raise ValidationError({"subject": "Trích yếu (V/v) không được để trống."})
+        raise ValidationError({"subject": _("Trích yếu (V/v) không được để trống.")})
     too_long = {name: text_too_long(field=name, value=value) for name, value in text.items()}
     if any(too_long.values()):
         raise ValidationError({name: message for name, message in too_long.items() if message})
@@ -221,10 +225,10 @@ def dispatch_regenerate(*, dispatch: Dispatch, fields: list[str], user=None) -> 
     generated text is brought up to date, so a kept edit is still known as an edit."""
     dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
     if dispatch.status != Dispatch.Status.DRAFT:
-        raise ValidationError("Công văn đã chốt: hãy mở lại dự thảo trước khi tạo lại từ số liệu.")
+        raise ValidationError(_("Công văn đã chốt: hãy mở lại dự thảo trước khi tạo lại từ số liệu."))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Không có mục “{', '.join(sorted(unknown))}” trong công văn.")
+        raise ValidationError(_("Không có mục “%(fields)s” trong công văn.") % {"fields": ", ".join(sorted(unknown))})
     fresh = dispatch_defaults(unit=dispatch.unit, period=dispatch.period)
     for field in fields:
         setattr(dispatch, field, fresh[field])
@@ -266,7 +270,7 @@ def dispatch_freeze(*, dispatch: Dispatch, user=None) -> Dispatch:
 def dispatch_reopen(*, dispatch: Dispatch) -> Dispatch:
     """Back to draft (not once published): the frozen figures are dropped and will be read again."""
     if dispatch.status == Dispatch.Status.PUBLISHED:
-        raise ValidationError("Công văn đã công khai, không mở lại được.")
+        raise ValidationError(_("Công văn đã công khai, không mở lại được."))
     dispatch.status = Dispatch.Status.DRAFT
     dispatch.frozen_data = None
     dispatch.finalised_at = None
@@ -328,7 +332,7 @@ def dispatch_render(*, dispatch: Dispatch) -> Dispatch:
     extend, so it is never rewritten once there.
     """
     if dispatch.frozen_data is None:
-        raise ValueError("Công văn chưa chốt số liệu: không thể tạo tệp PDF.")
+        raise ValueError(_("Công văn chưa chốt số liệu: không thể tạo tệp PDF."))
     data = DispatchData.from_json(dispatch.frozen_data)
     text = pdf.dispatch_text(dispatch)
     key = pdf.render_key(data=data, text=text)
@@ -373,14 +377,14 @@ def dispatch_publish(*, dispatch: Dispatch) -> Dispatch:
     """Make a final, rendered dispatch downloadable by everyone from the month's public address; only while
     its month is published for the unit (withdrawing the month hides it again)."""
     if dispatch.status == Dispatch.Status.DRAFT:
-        raise ValidationError("Chỉ công khai được công văn đã chốt.")
+        raise ValidationError(_("Chỉ công khai được công văn đã chốt."))
     if not gate.is_public(period=dispatch.period, unit=dispatch.unit):
         raise ValidationError(
             _("Tháng %(period)s của %(unit)s chưa được công bố (hoặc đã gỡ): chưa công khai được công văn.")
             % {"period": dispatch.period, "unit": dispatch.unit.name}
         )
     if dispatch.render_state != RenderState.DONE or not dispatch.pdf:
-        raise ValidationError("Tệp PDF chưa tạo xong; hãy chờ rồi công khai.")
+        raise ValidationError(_("Tệp PDF chưa tạo xong; hãy chờ rồi công khai."))
     Dispatch.objects.filter(pk=dispatch.pk).update(status=Dispatch.Status.PUBLISHED, published_at=timezone.now())
     dispatch.refresh_from_db()
     return dispatch
@@ -401,11 +405,11 @@ def dispatch_attach_signed(
     """
     dispatch = Dispatch.objects.select_for_update().select_related("unit", "period").get(pk=dispatch.pk)
     if dispatch.status == Dispatch.Status.DRAFT or dispatch.render_state != RenderState.DONE or not dispatch.pdf:
-        raise ValidationError("Công văn chưa chốt hoặc chưa có tệp PDF để ký: không nhận tệp đã ký.")
+        raise ValidationError(_("Công văn chưa chốt hoặc chưa có tệp PDF để ký: không nhận tệp đã ký."))
     if SignedDispatch.objects.filter(dispatch=dispatch).exists():
-        raise ValidationError("Công văn này đã có bản ký số; không thay được bản đã ban hành.")
+        raise ValidationError(_("Công văn này đã có bản ký số; không thay được bản đã ban hành."))
     if not number.strip():
-        raise ValidationError("Hãy ghi số, ký hiệu văn bản đã cấp (ví dụ “193/UBND-KSTTHC”).")
+        raise ValidationError(_("Hãy ghi số, ký hiệu văn bản đã cấp (ví dụ “193/UBND-KSTTHC”)."))
     with dispatch.pdf.open("rb") as stored:
         finalised = stored.read()
     verification = signing.verify_signed(finalised=finalised, signed=content)
@@ -455,11 +459,16 @@ def upstream_document_add(
     """Record an upstream document of the month for a scope; its dispatches cite it in "Căn cứ"."""
     number = number.strip()
     if not re.fullmatch(r"\d+/\S+", number):
-        raise ValidationError({"number": "Số, ký hiệu phải có số trước dấu “/”, ví dụ “303/VPUB-PVHCC&KSTT”."})
+        raise ValidationError({"number": _("Số, ký hiệu phải có số trước dấu “/”, ví dụ “303/VPUB-PVHCC&KSTT”.")})
     if UpstreamDocument.objects.filter(scope=scope, period=period, number=number).exists():
-        raise ValidationError({"number": f"Văn bản số {number} đã được nhập cho {scope.name}, tháng {period}."})
+        raise ValidationError(
+            {
+                "number": _("Văn bản số %(number)s đã được nhập cho %(scope)s, tháng %(period)s.")
+                % {"number": number, "scope": scope.name, "period": period}
+            }
+        )
     if not issuer.strip() or not subject.strip():
-        raise ValidationError("Cơ quan ban hành và trích yếu không được để trống.")
+        raise ValidationError(_("Cơ quan ban hành và trích yếu không được để trống."))
     return UpstreamDocument.objects.create(
         scope=scope,
         period=period,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from asn1crypto import x509
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
@@ -177,13 +178,15 @@ def _revisions(content: bytes) -> int:
 
 def _check_prefix(*, finalised: bytes, signed: bytes) -> None:
     if not signed.startswith(b"%PDF-"):
-        raise SignatureRefused("Tệp tải lên không phải tệp PDF.")
+        raise SignatureRefused(_("Tệp tải lên không phải tệp PDF."))
     if signed == finalised:
-        raise SignatureRefused("Tệp chưa có chữ ký số nào: đây vẫn là bản cổng đã tạo để ký.")
+        raise SignatureRefused(_("Tệp chưa có chữ ký số nào: đây vẫn là bản cổng đã tạo để ký."))
     if not signed.startswith(finalised):
         raise SignatureRefused(
-            "Tệp không phải bản đã chốt của công văn này: phần trước các chữ ký khác với tệp PDF cổng đã tạo "
-            "(tệp của công văn khác, bản tạo lại, hoặc tệp đã bị sửa)."
+            _(
+                "Tệp không phải bản đã chốt của công văn này: phần trước các chữ ký khác với tệp PDF cổng đã tạo "
+                "(tệp của công văn khác, bản tạo lại, hoặc tệp đã bị sửa)."
+            )
         )
 
 
@@ -216,20 +219,24 @@ def _check_signature(embedded, context: ValidationContext, base: int) -> Signatu
     try:
         status = validate_pdf_signature(embedded, signer_validation_context=context)
     except (SignatureValidationError, ValueError) as error:
-        raise SignatureRefused(f"Không kiểm tra được chữ ký số “{name}”: {error}") from None
+        raise SignatureRefused(
+            _("Không kiểm tra được chữ ký số “%(name)s”: %(error)s") % {"name": name, "error": error}
+        ) from None
     if not (status.intact and status.valid):
-        raise SignatureRefused(f"Chữ ký số “{name}” không còn nguyên vẹn: nội dung đã bị thay đổi sau khi ký.")
+        raise SignatureRefused(
+            _("Chữ ký số “%(name)s” không còn nguyên vẹn: nội dung đã bị thay đổi sau khi ký.") % {"name": name}
+        )
     if embedded.signed_revision <= base:
-        raise SignatureRefused(f"Chữ ký số “{name}” không phủ bản công văn đã chốt.")
+        raise SignatureRefused(_("Chữ ký số “%(name)s” không phủ bản công văn đã chốt.") % {"name": name})
     if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
-        raise SignatureRefused(f"Chữ ký số “{name}” không phủ toàn bộ văn bản.")
+        raise SignatureRefused(_("Chữ ký số “%(name)s” không phủ toàn bộ văn bản.") % {"name": name})
     if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and not (
         status.modification_level is not None and status.modification_level <= ModificationLevel.FORM_FILLING
     ):
-        raise SignatureRefused(f"Sau chữ ký số “{name}”, tệp có thay đổi khác ngoài chữ ký số.")
+        raise SignatureRefused(_("Sau chữ ký số “%(name)s”, tệp có thay đổi khác ngoài chữ ký số.") % {"name": name})
     when = status.signer_reported_dt or (status.timestamp_validity.timestamp if status.timestamp_validity else None)
     if when is None:
-        raise SignatureRefused(f"Chữ ký số “{name}” không ghi thời điểm ký.")
+        raise SignatureRefused(_("Chữ ký số “%(name)s” không ghi thời điểm ký.") % {"name": name})
     return SignatureCheck(
         field=name,
         signer=_subject(status.signing_cert),
@@ -253,15 +260,17 @@ def verify_signed(*, finalised: bytes, signed: bytes, roots: list[x509.Certifica
     base = _revisions(finalised) - 1
     signatures = reader.embedded_signatures
     if not signatures:
-        raise SignatureRefused("Tệp chưa có chữ ký số nào.")
+        raise SignatureRefused(_("Tệp chưa có chữ ký số nào."))
     diff = DEFAULT_DIFF_POLICY.review_file(reader, base_revision=base)
     if isinstance(diff, SuspiciousModification) or diff.modification_level > ModificationLevel.FORM_FILLING:
-        raise SignatureRefused("Sau khi cổng chốt công văn, tệp có thay đổi khác ngoài chữ ký số.")
+        raise SignatureRefused(_("Sau khi cổng chốt công văn, tệp có thay đổi khác ngoài chữ ký số."))
     unknown = set(diff.changed_form_fields) - set(FIELDS)
     if unknown:
-        raise SignatureRefused(f"Tệp có trường ký không thuộc công văn: {', '.join(sorted(unknown))}.")
+        raise SignatureRefused(
+            _("Tệp có trường ký không thuộc công văn: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     context = ValidationContext(trust_roots=roots if roots is not None else trust_roots(), allow_fetching=False)
     checks = [_check_signature(embedded, context, base) for embedded in signatures]
     if SIGNER_FIELD not in {c.field for c in checks}:
-        raise SignatureRefused("Chưa có chữ ký số của người ký tại ô chữ ký của công văn.")
+        raise SignatureRefused(_("Chưa có chữ ký số của người ký tại ô chữ ký của công văn."))
     return Verification(signatures=checks)

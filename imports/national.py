@@ -244,7 +244,7 @@ def answer_rows(text: str) -> list[dict]:
                     "Câu trả lời của Cổng DVCQG là một đối tượng với các khóa %(keys)s, không phải danh sách dòng "
                     "(cũng không có khóa “data” chứa danh sách); không có gì được ghi."
                 )
-                % {"keys": ", ".join(f"“{k}”" for k in list(data)[:10]) or "(không có)"}
+                % {"keys": ", ".join(f"“{k}”" for k in list(data)[:10]) or _("(không có)")}
             )
     if not isinstance(data, list):
         raise NationalPortalError(

@@ -151,7 +151,7 @@ class UnitResolver:
 
 def describe_problem(res: Resolution, *, scope: AdministrativeUnit, period: Period) -> str:
     """The Vietnamese message for an unresolved name or code."""
-    names = "; ".join(f"{u.name} (mã {u.code})" for u in res.candidates)
+    names = "; ".join(_("%(name)s (mã %(code)s)") % {"name": u.name, "code": u.code} for u in res.candidates)
     if res.problem == "ambiguous":
         return _("“%(text)s” có thể là: %(names)s. Hãy chọn đơn vị.") % {"text": res.text, "names": names}
     if res.problem == "invalid_in_month":

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.formatting import format_number
 from indicators.models import MEASURES, Indicator, IndicatorKind, IndicatorRole, Period, Score
@@ -55,7 +56,12 @@ SUMMARY_ROWS = {
     "trung binh",
     "trung binh chung",
 }
-STATUS_LABELS = {NEW: "Mới", CHANGED: "Thay đổi", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
+STATUS_LABELS = {
+    NEW: gettext_lazy("Mới"),
+    CHANGED: gettext_lazy("Thay đổi"),
+    UNCHANGED: gettext_lazy("Không đổi"),
+    ERROR: gettext_lazy("Lỗi"),
+}
 TWO_PLACES, THREE_PLACES = Decimal("0.01"), Decimal("0.001")
 # Published totals are rounded: a gap up to this much between the total and the groups' sum is rounding.
 SUM_TOLERANCE = Decimal("0.1")
@@ -135,7 +141,7 @@ class RowResult:
         return self.resolution.unit if self.resolution else None
 
     def status_label(self) -> str:
-        return _(STATUS_LABELS[self.status])
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
 from units.models import AdministrativeUnit
@@ -30,7 +31,7 @@ class Value:
 
 
 def period_get(*, year: int, month: int) -> Period:
-    period, _ = Period.objects.get_or_create(year=year, month=month)
+    period, _created = Period.objects.get_or_create(year=year, month=month)
     return period
 
 
@@ -41,9 +42,11 @@ def period_parse(text: str) -> Period:
         year, month = int(year_s), int(month_s)
         datetime.date(year, month, 1)
     except ValueError:
-        raise ValueError(f"Kỳ “{text}” không hợp lệ: ghi theo dạng NĂM-THÁNG, ví dụ 2024-08.") from None
+        raise ValueError(
+            _("Kỳ “%(text)s” không hợp lệ: ghi theo dạng NĂM-THÁNG, ví dụ 2024-08.") % {"text": text}
+        ) from None
     if not 2022 <= year <= 2100:
-        raise ValueError(f"Kỳ “{text}” nằm ngoài thời gian áp dụng Bộ chỉ số (từ năm 2022).")
+        raise ValueError(_("Kỳ “%(text)s” nằm ngoài thời gian áp dụng Bộ chỉ số (từ năm 2022).") % {"text": text})
     return period_get(year=year, month=month)
 
 

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
-    verbose_name = "Cổng công khai"
+    verbose_name = _("Cổng công khai")
 
     def ready(self):
         import config.checks  # noqa: F401  (registers the deployment checks)

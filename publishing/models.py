@@ -4,6 +4,7 @@ figures that reach anonymous readers (copied from the snapshot, never from the c
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators.models import ScoreValues
 
@@ -75,9 +76,9 @@ class PublicationEvent(models.Model):
     """One entry of a month's corrections log: a publish, republish or withdrawal, and what it changed."""
 
     class Action(models.TextChoices):
-        PUBLISH = "publish", _("Công bố")
-        REPUBLISH = "republish", _("Công bố lại")
-        UNPUBLISH = "unpublish", _("Gỡ công bố")
+        PUBLISH = "publish", pgettext_lazy("publication event", "Công bố")
+        REPUBLISH = "republish", pgettext_lazy("publication event", "Công bố lại")
+        UNPUBLISH = "unpublish", pgettext_lazy("publication event", "Gỡ công bố")
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("thao tác"), max_length=10, choices=Action.choices)

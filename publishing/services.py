@@ -84,7 +84,7 @@ def publication_publish(*, period: Period, scope: AdministrativeUnit, user=None)
             "%(what)s kết quả tháng %(period)s của %(scope)s (lần %(version)s): %(units)s đơn vị, %(changes)s thay đổi"
         )
         % {
-            "what": _("Công bố lại") if action == PublicationEvent.Action.REPUBLISH else _("Công bố"),
+            "what": action.label,
             "period": period,
             "scope": scope.name,
             "version": publication.version,

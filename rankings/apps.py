@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RankingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "rankings"
-    verbose_name = "Xếp hạng"
+    verbose_name = _("Xếp hạng")

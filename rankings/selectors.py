@@ -4,6 +4,7 @@ public rankings comes through the publication gate (`publishing.selectors`)."""
 import datetime
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from publishing import selectors as gate
 from units.collation import by_name
@@ -46,7 +47,9 @@ def ranking_parent(*, span: PeriodSpan, code: str) -> AdministrativeUnit:
         )
         candidates = [u for u in candidates if u.pk in with_results] or candidates
     if not candidates:
-        raise ParentNotFound(f"Không có đơn vị mã “{code}” trong kỳ {span.key}.")
+        raise ParentNotFound(
+            _("Không có đơn vị mã “%(code)s” trong kỳ %(period)s.") % {"code": code, "period": span.key}
+        )
     if len(candidates) > 1:
         raise AmbiguousParent(code, candidates)
     return candidates[0]

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from . import collation
 from .collation import by_name
@@ -38,9 +39,13 @@ class AmbiguousUnit(Exception):
         self.text = text
         self.candidates = candidates
         names = "; ".join(
-            f"{u.name} (mã {u.code}, {u.parent.name if u.parent else 'cấp trung ương'})" for u in candidates
+            _("%(name)s (mã %(code)s, %(parent)s)")
+            % {"name": u.name, "code": u.code, "parent": u.parent.name if u.parent else _("cấp trung ương")}
+            for u in candidates
         )
-        super().__init__(f"“{text}” khớp với nhiều đơn vị: {names}. Hãy ghi rõ mã đơn vị.")
+        super().__init__(
+            _("“%(text)s” khớp với nhiều đơn vị: %(names)s. Hãy ghi rõ mã đơn vị.") % {"text": text, "names": names}
+        )
 
 
 def unit_lookup(
@@ -54,7 +59,7 @@ def unit_lookup(
     """
     text = text.strip()
     if not text:
-        raise UnitNotFound("Chưa nhập tên hoặc mã đơn vị.")
+        raise UnitNotFound(_("Chưa nhập tên hoặc mã đơn vị."))
     day = on or datetime.date.today()
     units = AdministrativeUnit.objects.valid_on(day).select_related("parent")
     if within is not None:
@@ -81,7 +86,9 @@ def unit_lookup(
         return highest[0]
     if candidates:
         raise AmbiguousUnit(text, sorted(candidates, key=_level_order))
-    raise UnitNotFound(f"Không tìm thấy đơn vị “{text}” có hiệu lực ngày {day:%d/%m/%Y}.")
+    raise UnitNotFound(
+        _("Không tìm thấy đơn vị “%(text)s” có hiệu lực ngày %(day)s.") % {"text": text, "day": f"{day:%d/%m/%Y}"}
+    )
 
 
 _KINDS = ["thanh pho", "thi tran", "thi xa", "dac khu", "tinh", "quan", "huyen", "phuong", "xa"]
