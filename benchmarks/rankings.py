@@ -200,8 +200,8 @@ def ranking_step(*, year: int, month: int, indicators) -> tuple[float, float]:
     from django.db.models.functions import Rank
 
     from config.bulkwork import cyclic_gc_paused
+    from indicators.periods import period_span
     from rankings import services
-    from rankings.periods import period_span
     from rankings.selectors import units_valid_in
 
     total, groups, _ = indicators

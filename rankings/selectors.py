@@ -5,11 +5,10 @@ import datetime
 
 from django.db.models import F, Q, QuerySet
 
+from indicators.periods import PeriodSpan
 from publishing import selectors as gate
 from units.collation import by_name
 from units.models import AdministrativeUnit, Level
-
-from .periods import PeriodSpan
 
 
 class ParentNotFound(Exception):

@@ -28,11 +28,11 @@ from django.utils.translation import gettext as _
 from config.bulkwork import cyclic_gc_paused
 from config.enqueue import enqueue, send, stale_before
 from indicators.models import ClassificationBand, Direction, Framework, Indicator, IndicatorKind, Period, Score
+from indicators.periods import PeriodKeyError, PeriodSpan, period_span
 from indicators.selectors import framework_for
 from units.models import AdministrativeUnit, Level, UnitSuccession
 
 from .models import RankingResult, RankingRun, RankSource
-from .periods import PeriodKeyError, PeriodSpan, period_span
 from .signals import results_replaced
 
 CENT = Decimal("0.01")
