@@ -343,7 +343,7 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period, public: bool = Fa
 
     # Subordinate units: the stored ranking, with their group figures and counts beside it.
     rows = list(ranking_rows(period_key=period.key, parent=unit, public=public))
-    children = list(AdministrativeUnit.objects.filter(parent=unit).valid_in_month(period.first_day, period.last_day))
+    children = list(AdministrativeUnit.objects.filter(parent=unit).valid_in(period))
     wanted = [i.pk for i in group_indicators] + [ids[r] for r in COUNT_ROLES if r in ids]
     sub_ids = {r.unit_id for r in rows} | {c.pk for c in children}
     sub_scores = _sub_scores(

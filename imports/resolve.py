@@ -60,13 +60,8 @@ class UnitResolver:
         self.period = period
         self.choices = choices or {}
         children = list(AdministrativeUnit.objects.filter(parent=scope))
-        first, last = period.first_day, period.last_day
-
-        def in_month(u) -> bool:
-            return (u.valid_from is None or u.valid_from <= last) and (u.valid_to is None or u.valid_to >= first)
-
-        self.valid = [u for u in children if in_month(u)]
-        self.invalid = [u for u in children if not in_month(u)]
+        self.valid = [u for u in children if u.is_valid_in(period)]
+        self.invalid = [u for u in children if not u.is_valid_in(period)]
         valid_ids = {u.pk for u in self.valid}
         self.by_id = {u.pk: u for u in self.valid}
         self.by_code: dict[str, list] = {}
@@ -94,9 +89,7 @@ class UnitResolver:
         if code in self.invalid_by_key:
             return Resolution(text=code, problem="invalid_in_month", candidates=[self.invalid_by_key[code]])
         elsewhere = list(
-            AdministrativeUnit.objects.filter(code=code)
-            .valid_in_month(self.period.first_day, self.period.last_day)
-            .select_related("parent")[:3]
+            AdministrativeUnit.objects.filter(code=code).valid_in(self.period).select_related("parent")[:3]
         )
         if elsewhere:
             return Resolution(text=code, problem="outside_scope", candidates=elsewhere)

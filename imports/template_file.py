@@ -25,7 +25,7 @@ def template_headers(*, period: PeriodSpan) -> list[str]:
 
 
 def template_xlsx(*, scope: AdministrativeUnit, period: PeriodSpan) -> bytes:
-    units = AdministrativeUnit.objects.filter(parent=scope).valid_in_month(period.first_day, period.last_day)
+    units = AdministrativeUnit.objects.filter(parent=scope).valid_in(period)
     workbook = openpyxl.Workbook()
     ws = workbook.active
     ws.title = _("Số liệu")

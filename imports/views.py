@@ -255,9 +255,7 @@ def batch_preview_view(request, pk: int):
             "max_rows": 2000,
             "base_revision": base_revision,
             "can_create_units": can_create_units(user=request.user, scope=batch.scope),
-            "peers_after": AdministrativeUnit.objects.filter(parent=batch.scope)
-            .valid_in_month(batch.period.first_day, batch.period.last_day)
-            .count()
+            "peers_after": AdministrativeUnit.objects.filter(parent=batch.scope).valid_in(batch.period).count()
             + len(preview.to_create),
         },
     )

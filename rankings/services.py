@@ -30,7 +30,7 @@ from config.enqueue import enqueue, send, stale_before
 from indicators.models import ClassificationBand, Direction, Framework, Indicator, IndicatorKind, Period, Score
 from indicators.periods import PeriodKeyError, PeriodSpan, period_span
 from indicators.selectors import framework_for
-from units.models import AdministrativeUnit, Level, UnitSuccession
+from units.models import AdministrativeUnit, Level, UnitSuccession, is_valid_in
 
 from .models import RankingResult, RankingRun, RankSource
 from .signals import results_replaced
@@ -92,13 +92,10 @@ class UnitPlaces:
     _valid: dict[str, set[int]] = field(default_factory=dict)
 
     def valid_in(self, span: PeriodSpan) -> set[int]:
-        """The units valid at some time in the span: `selectors.units_valid_in`, in Python."""
+        """The units valid at some time in the span, by the one validity rule (`units.models.is_valid_in`)."""
         if span.key not in self._valid:
-            first, last = span.first_day, span.last_day
             self._valid[span.key] = {
-                pk
-                for pk, valid_from, valid_to in self.validity
-                if (valid_from is None or valid_from <= last) and (valid_to is None or valid_to >= first)
+                pk for pk, valid_from, valid_to in self.validity if is_valid_in(valid_from, valid_to, span)
             }
         return self._valid[span.key]
 
