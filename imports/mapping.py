@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, IndicatorKind, Measure
-from units.text import fold
+from units.names import fold
 
 from .numbers import CHANGE, COUNT, COUNT_RATE, POINTS, RANK, RANK_CHANGE, RANK_OF, RATE
 

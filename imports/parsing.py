@@ -14,7 +14,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from units.text import clean_text, fold
+from units.names import fold
+from units.text import clean_text
 
 from .errors import SpreadsheetError
 from .guards import BLANK_ROWS_STOP, MAX_COLUMNS, Formulas, check_xls, check_zip, prepare_ods, prepare_xlsx

@@ -1,8 +1,8 @@
 """Which unit a row names: by code, or by name among the scope's units valid in the month.
 
-Names are compared folded (case and diacritics ignored) and without "UBND", level words and
-their abbreviations ("TT", "P.", "TX"); remembered aliases count; small typos are caught with
-difflib. Every match says how it was made, so the preview can show it and the user can judge.
+Names are compared by the rules of `units.names`: folded (case and diacritics ignored), without
+"UBND", level words and their abbreviations ("TT", "P.", "TX"); remembered aliases count; small
+typos are caught with difflib. Every match says how it was made, so the preview can show it and the user can judge.
 """
 
 import difflib
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Period
 from units.models import AdministrativeUnit, Level, UnitAlias
-from units.text import department_kind, fold, name_key
+from units.names import department_kind, fold, name_key, says_kind, split_level
 
 BY_CODE, BY_NAME, BY_KEY, BY_ALIAS, BY_TYPO, BY_CHOICE, TO_CREATE = (
     "code",
@@ -131,12 +131,7 @@ class UnitResolver:
 
     def _narrow(self, raw: str, found: list) -> Resolution:
         """Several units share the key ("Xã Tân Hưng" and "Phường Tân Hưng"): the level word decides."""
-        folded = fold(raw).removeprefix("ubnd ").removeprefix("uy ban nhan dan ")
-        kinds = {"tt ": "thi tran", "p ": "phuong", "tx ": "thi xa"}
-        for short, long in kinds.items():
-            if folded.startswith(short):
-                folded = long + " " + folded[len(short) :]
-        same_kind = [u for u in found if folded.startswith(fold(u.kind) + " ")]
+        same_kind = [u for u in found if says_kind(raw, u.kind)]
         if len(same_kind) == 1:
             return Resolution(text=raw, unit=same_kind[0], method=BY_KEY)
         return Resolution(text=raw, problem="ambiguous", candidates=found)
@@ -166,22 +161,12 @@ def describe_problem(res: Resolution, *, scope: AdministrativeUnit, period: Peri
 
 def new_unit_fields(*, text: str, scope: AdministrativeUnit, siblings: list[AdministrativeUnit]) -> dict:
     """Name, kind and level of a unit to create from how the file wrote it ("UBND xã Hải Triều")."""
-    words = text.strip().split()
-    while words and fold(words[0]) in ("ubnd", "uy", "ban", "nhan", "dan"):
-        words = words[1:]
-    cleaned = " ".join(words) or text.strip()
+    level_word, rest = split_level(text.strip())
+    cleaned = f"{level_word.label} {rest}" if level_word else rest or text.strip()
     if scope.level == Level.PROVINCE and department_kind(cleaned):
         # A province's departments are named as printed ("Sở Tư pháp") and rank as their own peer group.
         return dict(name=cleaned, short_name=cleaned, kind=department_kind(cleaned), level=Level.DEPARTMENT)
-    folded = fold(cleaned)
-    kinds = [("thi tran", "Thị trấn"), ("tt", "Thị trấn"), ("phuong", "Phường"), ("p", "Phường"), ("xa", "Xã")]
-    kinds += [("thi xa", "Thị xã"), ("tx", "Thị xã"), ("quan", "Quận"), ("huyen", "Huyện"), ("thanh pho", "Thành phố")]
-    kind, short = "", cleaned
-    for prefix, label in sorted(kinds, key=lambda k: -len(k[0])):
-        if folded.startswith(prefix + " "):
-            kind = label
-            short = " ".join(cleaned.split()[len(prefix.split()) :]).lstrip(". ")
-            break
+    kind, short = (level_word.label, rest) if level_word else ("", cleaned)
     levels = [u.level for u in siblings]
     level = max(set(levels), key=levels.count) if levels else ("district" if scope.level == "province" else "commune")
     if not kind:

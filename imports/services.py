@@ -22,7 +22,7 @@ from indicators.models import ImportRevision, Period
 from indicators.selectors import framework_for, indicators_by_role
 from indicators.services import file_hash, indicators_by_code, revision_apply
 from units.models import AdministrativeUnit, Tree, UnitAlias
-from units.text import fold, name_key
+from units.names import fold, name_key
 
 from .mapping import preset_key
 from .models import ImportBatch, MappingPreset

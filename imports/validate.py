@@ -16,7 +16,7 @@ from indicators.formatting import format_number
 from indicators.models import MEASURES, Indicator, IndicatorKind, IndicatorRole, Period, Score
 from indicators.services import Value
 from units.models import AdministrativeUnit
-from units.text import fold
+from units.names import fold
 
 from .criteria import CriterionMatcher
 from .mapping import (

@@ -18,8 +18,8 @@ from publishing import selectors as gate
 from rankings.models import RankingResult
 from units.collation import by_name
 from units.models import AdministrativeUnit, Level
+from units.names import fold
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
-from units.text import fold
 
 UNIT_RELATED = ("parent__parent__parent",)
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_audit import AuditedAdminMixin
 
 from .models import AdministrativeUnit, UnitAlias, UnitSuccession
-from .text import fold
+from .names import fold
 
 
 class UnitAliasInline(admin.TabularInline):

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .text import clean_text, fold, name_key
+from .names import fold, name_key
+from .text import clean_text
 
 # The 2025 reorganisation: the district level ends, communes and provinces merge.
 REORGANISATION_DATE = datetime.date(2025, 7, 1)

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Q
 
 from .models import AdministrativeUnit
-from .text import fold, name_key
+from .names import fold, name_key, split_level
 
 
 def subtree_q(root_ids, prefix: str = "") -> Q:
@@ -66,9 +66,9 @@ def unit_lookup(
         return exact[0]
     key = name_key(text)
     candidates = exact or list(units.filter(Q(match_key=key) | Q(aliases__match_key=key)).distinct())
-    kind = _typed_kind(folded)
-    if kind:  # "Huyện Tiên Lữ" never means a commune called Tiên Lữ
-        candidates = [u for u in candidates if fold(u.kind) == kind]
+    level, _rest = split_level(text)
+    if level is not None:  # "Huyện Tiên Lữ" (or "H. Tiên Lữ") never means a commune called Tiên Lữ
+        candidates = [u for u in candidates if fold(u.kind) == level.folded]
     if len(candidates) == 1:
         return candidates[0]
     # "Mê Linh" means the district, not the communes of the same name: a single candidate at
@@ -80,16 +80,6 @@ def unit_lookup(
     if candidates:
         raise AmbiguousUnit(text, sorted(candidates, key=_level_order))
     raise UnitNotFound(f"Không tìm thấy đơn vị “{text}” có hiệu lực ngày {day:%d/%m/%Y}.")
-
-
-_KINDS = ["thanh pho", "thi tran", "thi xa", "dac khu", "tinh", "quan", "huyen", "phuong", "xa"]
-
-
-def _typed_kind(folded: str) -> str | None:
-    for kind in _KINDS:
-        if folded.startswith(kind + " "):
-            return kind
-    return None
 
 
 def _level_order(unit: AdministrativeUnit) -> tuple:
