@@ -24,7 +24,11 @@ class NotFound(Http404):
 
 class Invalid(BadRequest):
     """A 400 whose reason is for the visitor: the address asks for something in a form the portal does not read
-    (a period "2024-13"). The API answers the same text with the same status."""
+    (a period "2024-13"). The API answers the same text with the same status. `links` lead on, as NotFound's."""
+
+    def __init__(self, reason: str, *, links: list[Link] | tuple[Link, ...] = ()):
+        super().__init__(reason)
+        self.links = list(links)
 
 
 def nearest(available, asked_key: str | None, *, count: int = 3) -> list:

@@ -50,7 +50,8 @@ def bad_request(request, exception=None):
     if _is_api(request):
         return _json(reason or _("Yêu cầu không hợp lệ."), 400)
     # Drawn without the request: its cookies or session may be what was bad (a NUL in a cookie).
-    body = loader.get_template("400.html").render({"status": 400, "reason": reason})
+    links = getattr(exception, "links", []) if isinstance(exception, Invalid) else []
+    body = loader.get_template("400.html").render({"status": 400, "reason": reason, "links": links})
     return HttpResponse(body, status=400)
 
 

@@ -16,7 +16,7 @@ from units.models import Level
 
 from .. import charts, exports, selectors
 from ..caching import public_cache
-from ..errors import NotFound, nearest
+from ..errors import Invalid, NotFound, nearest
 from ..tables import RankingTable, band_name
 from .common import (
     DEFAULT_PER_PAGE,
@@ -50,7 +50,10 @@ class RankingState:
         else:
             self.parent = selectors.home_unit(request)
         self.levels = selectors.ranking_levels(parent=self.parent)
-        asked = asked_period(request)
+        try:
+            asked, malformed = asked_period(request), None
+        except Invalid as exc:  # said once the months that do exist are known, to offer them
+            asked, malformed = None, exc
         level = request.GET.get("level") or ""
         if level not in self.levels:
             level = self._default_level(asked)
@@ -58,6 +61,8 @@ class RankingState:
         self.scope = selectors.ranking_scope(parent=self.parent, level=level)
         keys = selectors.ranking_period_keys(parent=self.parent, level=level, scope=self.scope)
         self.available = selectors.visible_keys(keys=keys)
+        if malformed is not None:
+            raise Invalid(str(malformed), links=period_links(request, nearest(self.available, None)))
         if asked is not None:
             if asked.key not in {p.key for p in self.available}:
                 raise NotFound(period_problem(asked), links=period_links(request, nearest(self.available, asked.key)))
@@ -142,6 +147,7 @@ def rankings(request):
     )
 
 
+# Longer than 60 lines on purpose: the columns of the three download formats, side by side so they stay the same.
 def _ranking_download(state, results, groups, fmt):
     if state.pkey is None:
         raise Http404(_("Chưa có kỳ nào được công bố."))
