@@ -323,6 +323,8 @@ def _counts(children: list, sub_scores: dict, ids: dict) -> dict[str, list[s.Cou
     }
 
 
+# Longer than 60 lines on purpose: it only assembles the snapshot from the small readers above, in the document's
+# order, with the query count pinned.
 def dispatch_data(*, unit: AdministrativeUnit, period: Period, public: bool = False) -> s.DispatchData:
     """Everything a dispatch quotes for the unit and month, read in a fixed number of queries: the
     published figures (`public`, what a final dispatch freezes) or the working ones (a draft)."""
