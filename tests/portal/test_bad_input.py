@@ -80,12 +80,13 @@ def test_a_nul_character_in_a_cookie_is_a_400_not_a_database_error(all_published
 
 def test_a_missing_page_says_so_in_vietnamese(client, all_published):
     response = client.get("/don-vi/legacy/khong-co/")
-    assert response.status_code == 404 and "Không tìm thấy đơn vị." in response.content.decode()
+    assert response.status_code == 404
+    assert "Không có đơn vị nào mang mã “khong-co” trong danh mục “legacy”." in response.content.decode()
     response = client.get("/khong-co-trang-nay/")
-    assert response.status_code == 404 and "Không tìm thấy trang này." in response.content.decode()
+    assert response.status_code == 404 and "Địa chỉ này không có trên cổng" in response.content.decode()
 
 
 def test_error_pages_speak_english_to_a_visitor_who_chose_it(client, all_published, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get("/khong-co-trang-nay/")
-    assert response.status_code == 404 and "This page was not found." in response.content.decode()
+    assert response.status_code == 404 and "This address is not on the portal" in response.content.decode()

@@ -115,7 +115,8 @@ def test_map_places_units_by_coordinates_without_tiles_and_shows_the_legend():
     ]
     assert cy[0] < cy[1]  # north is up
     assert 'fill="#1a7f37"' in svg and 'fill="#b42318"' in svg  # coloured by band
-    assert '<ul class="legend"><li><span class="swatch" style="background:#1a7f37"' in svg
+    # The swatch is drawn, not styled inline (the content security policy refuses inline styles).
+    assert '<ul class="legend"><li><svg class="swatch"' in svg and 'fill="#1a7f37"/></svg>Tốt</li>' in svg
     assert "<image" not in svg and "href" not in svg.split("</svg>")[0]
 
 
