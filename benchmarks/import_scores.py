@@ -74,7 +74,7 @@ def units(n: int) -> tuple[AdministrativeUnit, list[AdministrativeUnit]]:
                 parent=province,
             )
             unit.search_name = unit.name.lower()
-            from units.text import fold, name_key
+            from units.names import fold, name_key
 
             unit.search_name, unit.match_key = fold(name), name_key(name)
             new.append(unit)

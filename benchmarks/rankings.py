@@ -200,9 +200,9 @@ def ranking_step(*, year: int, month: int, indicators) -> tuple[float, float]:
     from django.db.models.functions import Rank
 
     from config.bulkwork import cyclic_gc_paused
+    from indicators.periods import period_span
     from rankings import services
-    from rankings.periods import period_span
-    from rankings.selectors import units_valid_in
+    from units.models import valid_in_q
 
     total, groups, _ = indicators
     ids = [total.pk, *(g.pk for g in groups)]
@@ -218,7 +218,7 @@ def ranking_step(*, year: int, month: int, indicators) -> tuple[float, float]:
         by_province = [F("indicator_id"), F("unit__level"), province]
         rows = (
             Score.objects.filter(period__year=year, period__month=month, indicator_id__in=ids, points__isnull=False)
-            .filter(units_valid_in(span, "unit__"))
+            .filter(valid_in_q(span, "unit__"))
             .annotate(
                 province_id=province,
                 rank=Window(Rank(), partition_by=peer, order_by=F("points").desc()),

@@ -324,6 +324,8 @@ def _counts(children: list, sub_scores: dict, ids: dict) -> dict[str, list[s.Cou
     }
 
 
+# Longer than 60 lines on purpose: it only assembles the snapshot from the small readers above, in the document's
+# order, with the query count pinned.
 def dispatch_data(*, unit: AdministrativeUnit, period: Period, public: bool = False) -> s.DispatchData:
     """Everything a dispatch quotes for the unit and month, read in a fixed number of queries: the
     published figures (`public`, what a final dispatch freezes) or the working ones (a draft)."""
@@ -344,7 +346,7 @@ def dispatch_data(*, unit: AdministrativeUnit, period: Period, public: bool = Fa
 
     # Subordinate units: the stored ranking, with their group figures and counts beside it.
     rows = list(ranking_rows(period_key=period.key, parent=unit, public=public))
-    children = list(AdministrativeUnit.objects.filter(parent=unit).valid_in_month(period.first_day, period.last_day))
+    children = list(AdministrativeUnit.objects.filter(parent=unit).valid_in(period))
     wanted = [i.pk for i in group_indicators] + [ids[r] for r in COUNT_ROLES if r in ids]
     sub_ids = {r.unit_id for r in rows} | {c.pk for c in children}
     sub_scores = _sub_scores(

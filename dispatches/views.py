@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators.models import Period
+from indicators.selectors import period_find
 from publishing import selectors as gate
 from units.collation import by_name
 
@@ -274,8 +274,7 @@ def _reason(error: Exception) -> str:
 @require_GET
 def public_pdf(request, unit_code: str, period: str):
     """Anyone may download a published dispatch of a unit for a month: the signed copy once there is one."""
-    year, month = (int(part) for part in period.split("-"))
-    month_row = Period.objects.filter(year=year, month=month).first()  # a GET never creates a month
+    month_row = period_find(period)  # read by the one period rule; a GET never creates a month
     dispatch = published_dispatch(unit_code=unit_code, period=month_row) if month_row else None
     if dispatch is None:
         raise Http404(_("Chưa có công văn công khai cho đơn vị và tháng này."))

@@ -11,7 +11,7 @@ import difflib
 import re
 
 from indicators.models import Indicator, IndicatorKind
-from units.text import fold
+from units.names import fold
 
 _ABBREVIATIONS = [
     (r"\bdvc\b", "dich vu cong truc tuyen"),

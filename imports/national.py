@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Period
 from units.models import AdministrativeUnit, Level
-from units.text import fold, name_key
+from units.names import fold, name_key
 
 from .mapping import UNIT, UNIT_CODE
 from .models import ImportBatch, NationalSource, PortalUnitLink

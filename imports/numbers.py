@@ -185,7 +185,9 @@ _PLAIN_COUNT = re.compile(r"\d+|\d{1,3}(?:\.\d{3})+")
 _PLAIN_COUNT_RATE = re.compile(r"(\d+|\d{1,3}(?:\.\d{3})+) \((\d{1,3}(?:[.,]\d+)?)%\)")  # "242.300 (70,87%)"
 
 
-def parse_cell(value, measure: str, of: str = POINTS) -> Parsed | None:
+# Over the complexity bound (C901) on purpose: the hot path of a national import (100.000 cells): one flat function
+# per cell is measured in benchmarks/import_scores.py.
+def parse_cell(value, measure: str, of: str = POINTS) -> Parsed | None:  # noqa: C901
     """The figure a cell holds for a column measuring `measure`; None when the cell is empty or "-".
 
     `of` is the primary measure of the indicator a change column belongs to.

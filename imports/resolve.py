@@ -1,8 +1,8 @@
 """Which unit a row names: by code, or by name among the scope's units valid in the month.
 
-Names are compared folded (case and diacritics ignored) and without "UBND", level words and
-their abbreviations ("TT", "P.", "TX"); remembered aliases count; small typos are caught with
-difflib. Every match says how it was made, so the preview can show it and the user can judge.
+Names are compared by the rules of `units.names`: folded (case and diacritics ignored), without
+"UBND", level words and their abbreviations ("TT", "P.", "TX"); remembered aliases count; small
+typos are caught with difflib. Every match says how it was made, so the preview can show it and the user can judge.
 """
 
 import difflib
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Period
 from units.models import AdministrativeUnit, Level, UnitAlias
-from units.text import department_kind, fold, name_key
+from units.names import department_kind, fold, name_key, says_kind, split_level
 
 BY_CODE, BY_NAME, BY_KEY, BY_ALIAS, BY_TYPO, BY_CHOICE, TO_CREATE = (
     "code",
@@ -60,13 +60,8 @@ class UnitResolver:
         self.period = period
         self.choices = choices or {}
         children = list(AdministrativeUnit.objects.filter(parent=scope))
-        first, last = period.first_day, period.last_day
-
-        def in_month(u) -> bool:
-            return (u.valid_from is None or u.valid_from <= last) and (u.valid_to is None or u.valid_to >= first)
-
-        self.valid = [u for u in children if in_month(u)]
-        self.invalid = [u for u in children if not in_month(u)]
+        self.valid = [u for u in children if u.is_valid_in(period)]
+        self.invalid = [u for u in children if not u.is_valid_in(period)]
         valid_ids = {u.pk for u in self.valid}
         self.by_id = {u.pk: u for u in self.valid}
         self.by_code: dict[str, list] = {}
@@ -94,9 +89,7 @@ class UnitResolver:
         if code in self.invalid_by_key:
             return Resolution(text=code, problem="invalid_in_month", candidates=[self.invalid_by_key[code]])
         elsewhere = list(
-            AdministrativeUnit.objects.filter(code=code)
-            .valid_in_month(self.period.first_day, self.period.last_day)
-            .select_related("parent")[:3]
+            AdministrativeUnit.objects.filter(code=code).valid_in(self.period).select_related("parent")[:3]
         )
         if elsewhere:
             return Resolution(text=code, problem="outside_scope", candidates=elsewhere)
@@ -138,12 +131,7 @@ class UnitResolver:
 
     def _narrow(self, raw: str, found: list) -> Resolution:
         """Several units share the key ("Xã Tân Hưng" and "Phường Tân Hưng"): the level word decides."""
-        folded = fold(raw).removeprefix("ubnd ").removeprefix("uy ban nhan dan ")
-        kinds = {"tt ": "thi tran", "p ": "phuong", "tx ": "thi xa"}
-        for short, long in kinds.items():
-            if folded.startswith(short):
-                folded = long + " " + folded[len(short) :]
-        same_kind = [u for u in found if folded.startswith(fold(u.kind) + " ")]
+        same_kind = [u for u in found if says_kind(raw, u.kind)]
         if len(same_kind) == 1:
             return Resolution(text=raw, unit=same_kind[0], method=BY_KEY)
         return Resolution(text=raw, problem="ambiguous", candidates=found)
@@ -173,22 +161,12 @@ def describe_problem(res: Resolution, *, scope: AdministrativeUnit, period: Peri
 
 def new_unit_fields(*, text: str, scope: AdministrativeUnit, siblings: list[AdministrativeUnit]) -> dict:
     """Name, kind and level of a unit to create from how the file wrote it ("UBND xã Hải Triều")."""
-    words = text.strip().split()
-    while words and fold(words[0]) in ("ubnd", "uy", "ban", "nhan", "dan"):
-        words = words[1:]
-    cleaned = " ".join(words) or text.strip()
+    level_word, rest = split_level(text.strip())
+    cleaned = f"{level_word.label} {rest}" if level_word else rest or text.strip()
     if scope.level == Level.PROVINCE and department_kind(cleaned):
         # A province's departments are named as printed ("Sở Tư pháp") and rank as their own peer group.
         return dict(name=cleaned, short_name=cleaned, kind=department_kind(cleaned), level=Level.DEPARTMENT)
-    folded = fold(cleaned)
-    kinds = [("thi tran", "Thị trấn"), ("tt", "Thị trấn"), ("phuong", "Phường"), ("p", "Phường"), ("xa", "Xã")]
-    kinds += [("thi xa", "Thị xã"), ("tx", "Thị xã"), ("quan", "Quận"), ("huyen", "Huyện"), ("thanh pho", "Thành phố")]
-    kind, short = "", cleaned
-    for prefix, label in sorted(kinds, key=lambda k: -len(k[0])):
-        if folded.startswith(prefix + " "):
-            kind = label
-            short = " ".join(cleaned.split()[len(prefix.split()) :]).lstrip(". ")
-            break
+    kind, short = (level_word.label, rest) if level_word else ("", cleaned)
     levels = [u.level for u in siblings]
     level = max(set(levels), key=levels.count) if levels else ("district" if scope.level == "province" else "commune")
     if not kind:

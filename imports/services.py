@@ -23,7 +23,7 @@ from indicators.models import ImportRevision, Period
 from indicators.selectors import framework_for, indicators_by_role
 from indicators.services import file_hash, indicators_by_code, revision_apply
 from units.models import AdministrativeUnit, Tree, UnitAlias
-from units.text import fold, name_key
+from units.names import fold, name_key
 
 from .mapping import preset_key
 from .models import ImportBatch, MappingPreset, UnitAbsence
@@ -94,9 +94,7 @@ def scope_from_codes(*, table: Table, period: Period) -> AdministrativeUnit:
         raise ImportRejected([Issue(need + " " + _("Tệp không có cột mã đơn vị để tự xác định."))])
     codes = {str(c).strip().removesuffix(".0") for c in table.column(column) if c not in (None, "")}
     parents = set(
-        AdministrativeUnit.objects.filter(code__in=codes)
-        .valid_in_month(period.first_day, period.last_day)
-        .values_list("parent_id", flat=True)
+        AdministrativeUnit.objects.filter(code__in=codes).valid_in(period).values_list("parent_id", flat=True)
     )
     if len(parents) != 1 or None in parents:
         raise ImportRejected([Issue(need + " " + _("Các mã đơn vị trong tệp không cùng một đơn vị cấp trên."))])

@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from config.spreadsheets import append_text_safe
-from indicators.models import Indicator, IndicatorKind, Period
+from indicators.models import Indicator, IndicatorKind
+from indicators.periods import PeriodSpan
 from indicators.selectors import framework_for
 from units.collation import by_name
 from units.models import AdministrativeUnit
 
 
-def template_headers(*, period: Period) -> list[str]:
+def template_headers(*, period: PeriodSpan) -> list[str]:
     """The columns of the template: the unit, the total and its change, then each group of the month's
     catalogue by points and by rate (named as the importer recognises them)."""
     framework = framework_for(day=period.last_day)
@@ -24,13 +25,15 @@ def template_headers(*, period: Period) -> list[str]:
     return headers
 
 
-def template_xlsx(*, scope: AdministrativeUnit, period: Period) -> bytes:
-    units = AdministrativeUnit.objects.filter(parent=scope).valid_in_month(period.first_day, period.last_day)
+def template_xlsx(*, scope: AdministrativeUnit, period: PeriodSpan) -> bytes:
+    units = AdministrativeUnit.objects.filter(parent=scope).valid_in(period)
     workbook = openpyxl.Workbook()
     ws = workbook.active
     ws.title = _("Số liệu")
     # Unit names come from files and the admin: every row goes through the one formula escaper.
-    append_text_safe(ws, [_("KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP THÁNG %(period)s") % {"period": period}])
+    append_text_safe(
+        ws, [_("KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP THÁNG %(period)s") % {"period": period.short_label}]
+    )
     append_text_safe(ws, [_("Phạm vi: %(scope)s (mã %(code)s)") % {"scope": scope.name, "code": scope.code}])
     append_text_safe(
         ws, [_("Ghi số như trên Cổng Dịch vụ công quốc gia: 88,03 hoặc 88.03; tỷ lệ 70,87%. Không sửa cột mã đơn vị.")]

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators.models import ImportRevision
+from indicators.periods import month_period_span
 from indicators.revisions import revision_compare, revision_revert
-from indicators.selectors import framework_for
-from indicators.services import indicators_by_code, period_parse
+from indicators.selectors import framework_for, period_find
+from indicators.services import indicators_by_code
 from units.collation import name_key
 from units.models import AdministrativeUnit
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
@@ -259,9 +260,7 @@ def batch_preview_view(request, pk: int):
             "base_revision": base_revision,
             "can_create_units": can_create_units(user=request.user, scope=batch.scope),
             "can_correct_units": can_correct_units(user=request.user, scope=batch.scope),
-            "peers_after": AdministrativeUnit.objects.filter(parent=batch.scope)
-            .valid_in_month(batch.period.first_day, batch.period.last_day)
-            .count()
+            "peers_after": AdministrativeUnit.objects.filter(parent=batch.scope).valid_in(batch.period).count()
             + len(preview.to_create),
         },
     )
@@ -341,7 +340,8 @@ def batch_status(request, pk: int):
 def template_download(request):
     text = request.GET.get("scope", "")
     try:
-        period = period_parse(request.GET.get("period", ""))
+        # A GET: the month is read (no Period row is created for a template); the sheet needs only its days.
+        period = month_period_span(request.GET.get("period", ""))
         scope = unit_lookup(text=text, on=period.last_day)
     except (ValueError, UnitNotFound, AmbiguousUnit) as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
@@ -356,10 +356,9 @@ def template_download(request):
 @login_required
 def revision_list(request, scope_id: int, period_key: str):
     scope = get_object_or_404(AdministrativeUnit, pk=scope_id)
-    try:
-        period = period_parse(period_key)
-    except ValueError:
-        raise Http404 from None
+    period = period_find(period_key)  # a GET never creates a month
+    if period is None:
+        raise Http404
     if not can_import(user=request.user, scope=scope):
         raise Http404
     revisions = list(

@@ -160,6 +160,8 @@ def _split(total: Decimal, rng: random.Random) -> dict[str, Decimal]:
     return points
 
 
+# Longer than 60 lines on purpose: the demo month is written as one script, figure by figure from the reference
+# dispatches, so a reader can check it against them line by line.
 @transaction.atomic
 def demo_load() -> bool:
     """Load the demo once; returns False when it was already there."""

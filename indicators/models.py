@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .periods import PeriodSpan, month_span
+
 
 class Framework(models.Model):
     """One version of the indicator catalogue (Decision 766/QĐ-TTg and its revisions)."""
@@ -197,6 +199,11 @@ class Period(models.Model):
     @property
     def last_day(self) -> datetime.date:
         return datetime.date(self.year, self.month, monthrange(self.year, self.month)[1])
+
+    @property
+    def span(self) -> PeriodSpan:
+        """The month as a `PeriodSpan` (indicators.periods), the portal's one reading of period keys."""
+        return month_span(self.year, self.month)
 
     def previous_key(self) -> tuple[int, int]:
         return (self.year, self.month - 1) if self.month > 1 else (self.year - 1, 12)

@@ -2,7 +2,8 @@
 
 import datetime
 
-from .models import Framework, Indicator, IndicatorKind
+from .models import Framework, Indicator, IndicatorKind, Period
+from .periods import period_span_or_none
 
 
 def framework_for(*, day: datetime.date | None = None) -> Framework:
@@ -14,6 +15,16 @@ def framework_for(*, day: datetime.date | None = None) -> Framework:
     if framework is None:
         raise Framework.DoesNotExist("Chưa có bộ chỉ số nào trong cơ sở dữ liệu (chạy manage.py migrate).")
     return framework
+
+
+def period_find(text: str | None) -> Period | None:
+    """The `Period` row of a month key ("2024-08", read by the one period rule), or None: a malformed key, a
+    quarter or a year, or a month nothing was ever written for. A read, safe in a GET: it never creates a row
+    (`indicators.services.period_get` does, for the writes)."""
+    span = period_span_or_none(text)
+    if span is None or not span.is_month:
+        return None
+    return Period.objects.filter(year=span.year, month=span.number).first()
 
 
 def catalogue(*, framework: Framework):

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
 from units.models import AdministrativeUnit
 
 from .models import MEASURES, Framework, ImportRevision, Indicator, Period, Score, ScoreRecord
+from .periods import month_period_span
 
 
 @dataclass(frozen=True)
@@ -31,23 +31,19 @@ class Value:
 
 
 def period_get(*, year: int, month: int) -> Period:
+    """The `Period` row of a month, created if new: a write, for imports, publishing and commands, never a GET
+    (reads use `indicators.selectors.period_find`)."""
     period, _created = Period.objects.get_or_create(year=year, month=month)
     return period
 
 
 def period_parse(text: str) -> Period:
-    """ "2024-08" → the Period of August 2024 (created if new). Raises ValueError with a Vietnamese message."""
-    try:
-        year_s, month_s = text.strip().split("-")
-        year, month = int(year_s), int(month_s)
-        datetime.date(year, month, 1)
-    except ValueError:
-        raise ValueError(
-            _("Kỳ “%(text)s” không hợp lệ: ghi theo dạng NĂM-THÁNG, ví dụ 2024-08.") % {"text": text}
-        ) from None
-    if not 2022 <= year <= 2100:
-        raise ValueError(_("Kỳ “%(text)s” nằm ngoài thời gian áp dụng Bộ chỉ số (từ năm 2022).") % {"text": text})
-    return period_get(year=year, month=month)
+    """ "2024-08" → the Period of August 2024, created if new (a write, like `period_get`).
+
+    The text is read by the one period rule (`indicators.periods`); a quarter or a year is refused. Raises
+    PeriodKeyError (a ValueError) with a Vietnamese message."""
+    span = month_period_span(text)
+    return period_get(year=span.year, month=span.number)
 
 
 def indicators_by_code(*, framework: Framework) -> dict[str, Indicator]:

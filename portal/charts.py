@@ -122,6 +122,66 @@ def month_axis(months: list[tuple[int, int]]) -> tuple[int, int, list[tuple[int,
 # --- line chart -----------------------------------------------------------------------------------------
 
 
+def _dash_attr(s: Series, n: int) -> str:
+    dash = "6 4" if s.dashed else DASHES[n % len(DASHES)]
+    return f' stroke-dasharray="{dash}"' if dash else ""
+
+
+def _value_axis(lo: float, hi: float, invert: bool) -> tuple[float, float, list]:
+    """The value axis's range and round ticks; for ranks (`invert`) 1 on top and no tick beyond the peers."""
+    ticks = nice_ticks(lo, hi, integer=invert)
+    if invert:
+        hi = max(hi, 2.0)
+        return 1.0, hi, sorted({1, *(t for t in ticks if 1 <= t <= hi)})
+    return min(ticks[0], lo), max(ticks[-1], hi), ticks
+
+
+def _series_svg(s: Series, n: int, months: list[tuple[int, int]], x, y) -> list[str]:
+    """One series: its line broken at missing months, and a dot with a title per value."""
+    colour = s.colour or PALETTE[n % len(PALETTE)]
+    dash_attr = _dash_attr(s, n)
+    points = sorted((_month_index(*m), v) for m, v in zip(months, s.values, strict=True) if v is not None)
+    segments, current, previous = [], [], None
+    for index, v in points:
+        if previous is not None and index != previous + 1:  # a missing month breaks the line
+            segments.append(current)
+            current = []
+        current.append((x(index), y(v)))
+        previous = index
+    segments.append(current)
+    out = [f'<g class="series" stroke="{colour}" fill="{colour}">']
+    for seg in segments:
+        if len(seg) > 1:
+            coords = " ".join(f"{_f(px)},{_f(py)}" for px, py in seg)
+            out.append(f'<polyline fill="none" stroke-width="2.5"{dash_attr} points="{coords}"/>')
+    for index, v in points:
+        year, month = divmod(index, 12)
+        out.append(
+            f'<circle cx="{_f(x(index))}" cy="{_f(y(v))}" r="3.5"><title>{escape(s.name)}, {month + 1}/{year}: '
+            f"{format_number(v)}</title></circle>"
+        )
+    out.append("</g>")
+    return out
+
+
+def _legend_svg(series: list[Series], per_row: int, baseline: float) -> list[str]:
+    """The legend under the plot: a sample of each line and its name, cut to the column's width."""
+    out = []
+    column_w = (WIDTH - 40) / per_row
+    for n, s in enumerate(series):
+        colour = s.colour or PALETTE[n % len(PALETTE)]
+        lx = (n % per_row) * column_w
+        ly = baseline + TEXT_PHONE * 2 + 14 + (n // per_row) * (TEXT_PHONE + 10)
+        room = int((column_w - 40) / CHAR)
+        name = s.name if len(s.name) <= room else s.name[: room - 1] + "…"
+        out.append(
+            f'<line x1="{_f(lx)}" x2="{_f(lx + 30)}" y1="{_f(ly - TEXT_PHONE * 0.35)}" '
+            f'y2="{_f(ly - TEXT_PHONE * 0.35)}" stroke="{colour}" stroke-width="3"{_dash_attr(s, n)}/>'
+        )
+        out.append(f'<text class="legend" x="{_f(lx + 36)}" y="{_f(ly)}">{escape(name)}</text>')
+    return out
+
+
 def line_chart(
     *,
     uid: str,
@@ -144,15 +204,9 @@ def line_chart(
         return mark_safe("")
     values = [float(v) for _m, v in pairs]
     first, last, x_ticks = month_axis([m for m, _v in pairs])
-    lo = float(y_min) if y_min is not None else min(values)
-    hi = float(y_max) if y_max is not None else max(values)
-    ticks = nice_ticks(lo, hi, integer=invert)
-    if invert:  # ranks: 1 at the top, the number of peers at the bottom, no tick beyond either
-        hi = max(hi, 2.0)
-        ticks = sorted({1, *(t for t in ticks if 1 <= t <= hi)})
-        lo = 1.0
-    else:
-        lo, hi = min(ticks[0], lo), max(ticks[-1], hi)
+    lo, hi, ticks = _value_axis(
+        float(y_min) if y_min is not None else min(values), float(y_max) if y_max is not None else max(values), invert
+    )
     legend = len(series) > 1
     per_row = 2 if max(len(s.name) for s in series) * CHAR <= (WIDTH - 40) / 2 - 40 else 1
     legend_rows = math.ceil(len(series) / per_row) if legend else 0
@@ -184,45 +238,9 @@ def line_chart(
             f"{escape(label)}</text>"
         )
     for n, s in enumerate(series):
-        colour = s.colour or PALETTE[n % len(PALETTE)]
-        dash = "6 4" if s.dashed else DASHES[n % len(DASHES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        points = sorted((_month_index(*m), v) for m, v in zip(months, s.values, strict=True) if v is not None)
-        segments, current, previous = [], [], None
-        for index, v in points:
-            if previous is not None and index != previous + 1:  # a missing month breaks the line
-                segments.append(current)
-                current = []
-            current.append((x(index), y(v)))
-            previous = index
-        segments.append(current)
-        out.append(f'<g class="series" stroke="{colour}" fill="{colour}">')
-        for seg in segments:
-            if len(seg) > 1:
-                coords = " ".join(f"{_f(px)},{_f(py)}" for px, py in seg)
-                out.append(f'<polyline fill="none" stroke-width="2.5"{dash_attr} points="{coords}"/>')
-        for index, v in points:
-            year, month = divmod(index, 12)
-            out.append(
-                f'<circle cx="{_f(x(index))}" cy="{_f(y(v))}" r="3.5"><title>{escape(s.name)}, {month + 1}/{year}: '
-                f"{format_number(v)}</title></circle>"
-            )
-        out.append("</g>")
+        out += _series_svg(s, n, months, x, y)
     if legend:
-        column_w = (WIDTH - 40) / per_row
-        for n, s in enumerate(series):
-            colour = s.colour or PALETTE[n % len(PALETTE)]
-            dash = "6 4" if s.dashed else DASHES[n % len(DASHES)]
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            lx = (n % per_row) * column_w
-            ly = baseline + TEXT_PHONE * 2 + 14 + (n // per_row) * (TEXT_PHONE + 10)
-            room = int((column_w - 40) / CHAR)
-            name = s.name if len(s.name) <= room else s.name[: room - 1] + "…"
-            out.append(
-                f'<line x1="{_f(lx)}" x2="{_f(lx + 30)}" y1="{_f(ly - TEXT_PHONE * 0.35)}" '
-                f'y2="{_f(ly - TEXT_PHONE * 0.35)}" stroke="{colour}" stroke-width="3"{dash_attr}/>'
-            )
-            out.append(f'<text class="legend" x="{_f(lx + 36)}" y="{_f(ly)}">{escape(name)}</text>')
+        out += _legend_svg(series, per_row, baseline)
     return _figure(uid=uid, title=title, subtitle=subtitle, desc=desc, svg_body=out, height=height, css_class="line")
 
 
@@ -303,6 +321,8 @@ def _spread(placed: list[_Placed], *, radius: float) -> list[list[_Placed]]:
     return crowded
 
 
+# Longer than 60 lines on purpose: it draws one SVG in order (frame, dots, legend); each part is a few lines of
+# markup.
 def dot_map(
     *, uid: str, title: str, subtitle: str, desc: str, points: list[MapPoint], legend: list[tuple[str, str]]
 ) -> SafeString:

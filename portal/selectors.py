@@ -12,15 +12,14 @@ from django.core.cache import cache
 from django.db.models import Avg, F, Q
 
 from indicators.models import Indicator, IndicatorKind, Period
+from indicators.periods import PeriodSpan, month_key, period_span_or_none
 from indicators.selectors import catalogue, framework_for
 from publishing import selectors as gate
 from rankings.models import RankingResult
 from units.collation import by_name, name_key
 from units.models import AdministrativeUnit, Level
+from units.names import fold
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
-from units.text import fold
-
-from .periods import PeriodKey, month_key, period_key_parse
 
 UNIT_RELATED = ("parent__parent__parent",)
 
@@ -87,9 +86,9 @@ def ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
 # --- what is visible ------------------------------------------------------------------------------
 
 
-def visible_keys(*, keys: set[str]) -> list[PeriodKey]:
+def visible_keys(*, keys: set[str]) -> list[PeriodSpan]:
     """The public period keys, parsed, newest first (keys come from `gate.public_period_keys`)."""
-    parsed = [p for p in (period_key_parse(k) for k in keys) if p is not None]
+    parsed = [p for p in (period_span_or_none(k) for k in keys) if p is not None]
     return sorted(parsed, key=lambda p: p.sort_key, reverse=True)
 
 
@@ -166,14 +165,14 @@ def indicator_names() -> dict[str, str]:
     return by_version("indicator-names", compute=compute)
 
 
-def _months_q(pkey: PeriodKey, prefix: str = "period__") -> Q:
+def _months_q(pkey: PeriodSpan, prefix: str = "period__") -> Q:
     q = Q()
     for year, month in pkey.months:
         q |= Q(**{f"{prefix}year": year, f"{prefix}month": month})
     return q
 
 
-def group_points(*, unit_ids: list[int], pkey: PeriodKey) -> dict[int, dict[str, Decimal]]:
+def group_points(*, unit_ids: list[int], pkey: PeriodSpan) -> dict[int, dict[str, Decimal]]:
     """Each unit's group points in the period (the mean of the months for a quarter or a year)."""
     rows = (
         gate.public_scores()
@@ -189,7 +188,7 @@ def group_points(*, unit_ids: list[int], pkey: PeriodKey) -> dict[int, dict[str,
     return points
 
 
-def data_as_of(*, unit_ids: list[int], pkey: PeriodKey) -> tuple[datetime.datetime | None, bool]:
+def data_as_of(*, unit_ids: list[int], pkey: PeriodSpan) -> tuple[datetime.datetime | None, bool]:
     """When the published figures shown were taken (the latest snapshot among them) and whether any is demo data."""
     return gate.public_data_as_of(unit_ids=unit_ids, months=pkey.months)
 
@@ -201,7 +200,7 @@ def data_as_of(*, unit_ids: list[int], pkey: PeriodKey) -> tuple[datetime.dateti
 class HistoryPoint:
     """One month of a unit's (or a predecessor's) stored result."""
 
-    pkey: PeriodKey
+    pkey: PeriodSpan
     result: RankingResult
     is_predecessor: bool
 
@@ -209,7 +208,7 @@ class HistoryPoint:
 @dataclass
 class UnitProfile:
     unit: AdministrativeUnit
-    pkey: PeriodKey | None
+    pkey: PeriodSpan | None
     result: RankingResult | None
     province_result: RankingResult | None
     groups: list[dict] = field(default_factory=list)
@@ -219,7 +218,7 @@ class UnitProfile:
     children: list[AdministrativeUnit] = field(default_factory=list)
     predecessors: list[AdministrativeUnit] = field(default_factory=list)
     successors: list[AdministrativeUnit] = field(default_factory=list)
-    available: list[PeriodKey] = field(default_factory=list)
+    available: list[PeriodSpan] = field(default_factory=list)
     data_as_of: datetime.datetime | None = None
     is_demo: bool = False
 
@@ -258,7 +257,7 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None) -> UnitPro
     available = visible_keys(keys={r.period_key for r in results if r.unit_id == unit.pk})
     pkey = None
     if period_key:
-        pkey = period_key_parse(period_key)
+        pkey = period_span_or_none(period_key)
         if pkey is None or pkey.key not in {p.key for p in available}:
             return None
     elif available:
@@ -270,7 +269,7 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None) -> UnitPro
 
     history = []
     for r in results:
-        p = period_key_parse(r.period_key)
+        p = period_span_or_none(r.period_key)
         if p is None or p.kind != "month":
             continue
         history.append(HistoryPoint(pkey=p, result=r, is_predecessor=r.unit_id != unit.pk))
@@ -306,7 +305,7 @@ def unit_profile(*, unit: AdministrativeUnit, period_key: str | None) -> UnitPro
     return profile
 
 
-def _breakdown(*, unit: AdministrativeUnit, pkey: PeriodKey) -> tuple[list[dict], list[dict]]:
+def _breakdown(*, unit: AdministrativeUnit, pkey: PeriodSpan) -> tuple[list[dict], list[dict]]:
     """Group points against their maximum, and the criteria furthest from full marks."""
     scores = (
         gate.public_scores()
@@ -354,7 +353,7 @@ def _breakdown(*, unit: AdministrativeUnit, pkey: PeriodKey) -> tuple[list[dict]
     return groups, weakest
 
 
-def _group_history(*, unit: AdministrativeUnit, months: list[PeriodKey]) -> dict[str, list]:
+def _group_history(*, unit: AdministrativeUnit, months: list[PeriodSpan]) -> dict[str, list]:
     if not months:
         return {}
     q = Q()
@@ -378,7 +377,7 @@ def results_for_units(*, units: list[AdministrativeUnit], period_key: str) -> di
     return {r.unit_id: r for r in rows.select_related("band")}
 
 
-def month_log(*, pkey: PeriodKey):
+def month_log(*, pkey: PeriodSpan):
     """The corrections log of a month: every publish, republish and withdrawal, newest first."""
     period = Period.objects.filter(year=pkey.year, month=pkey.number).first()
     return gate.publication_log(period=period) if period else []

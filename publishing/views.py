@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require, units_within_reach, user_can
 from indicators.models import ImportRevision, Period
+from indicators.selectors import period_find
 from rankings.models import RankingRun
 from units.collation import by_name
 from units.models import AdministrativeUnit
@@ -29,11 +30,10 @@ from .services import (
 
 
 def _period(key: str) -> Period:
-    try:
-        year, month = (int(part) for part in key.split("-"))
-        return Period.objects.get(year=year, month=month)
-    except (ValueError, Period.DoesNotExist):
-        raise Http404(_("Không có tháng “%(key)s”.") % {"key": key}) from None
+    period = period_find(key)  # read by the one period rule; a GET never creates a month
+    if period is None:
+        raise Http404(_("Không có tháng “%(key)s”.") % {"key": key})
+    return period
 
 
 def _scope_and_period(request, scope_id: int, period_key: str, action: str):

@@ -6,10 +6,10 @@ from functools import wraps
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from indicators.periods import PeriodKeyError, period_span
 from portal.selectors import unit_by_ref
 from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup, unit_search
 
-from .periods import PeriodKeyError, period_span
 from .selectors import (
     AmbiguousParent,
     ParentNotFound,

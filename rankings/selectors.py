@@ -3,14 +3,13 @@ public rankings comes through the publication gate (`publishing.selectors`)."""
 
 import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from indicators.periods import PeriodSpan
 from publishing import selectors as gate
 from units.collation import by_name
 from units.models import AdministrativeUnit, Level
-
-from .periods import PeriodSpan
 
 
 class ParentNotFound(Exception):
@@ -26,21 +25,12 @@ class AmbiguousParent(Exception):
         super().__init__(f"Mã “{code}” ứng với nhiều đơn vị trong kỳ: {names}.")
 
 
-def units_valid_in(span: PeriodSpan, prefix: str = "") -> Q:
-    """Units valid at some time in the period (`prefix` reaches them through a relation: "unit__")."""
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": span.last_day})) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": span.first_day})
-    )
-
-
 def ranking_parent(*, span: PeriodSpan, code: str) -> AdministrativeUnit:
     """The unit with `code` valid in the period (codes are reused across the 2025 reorganisation).
 
     When several are valid (a year spanning 1/7/2025), the one with public results in the period wins.
     """
-    candidates = list(
-        AdministrativeUnit.objects.filter(units_valid_in(span), code=code.strip()).select_related("parent")
-    )
+    candidates = list(AdministrativeUnit.objects.valid_in(span).filter(code=code.strip()).select_related("parent"))
     if len(candidates) > 1:
         with_results = set(
             gate.public_results().filter(period_key=span.key, parent__in=candidates).values_list("parent_id", flat=True)

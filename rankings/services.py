@@ -28,11 +28,11 @@ from django.utils.translation import gettext as _
 from config.bulkwork import cyclic_gc_paused
 from config.enqueue import enqueue, send, stale_before
 from indicators.models import ClassificationBand, Direction, Framework, Indicator, IndicatorKind, Period, Score
+from indicators.periods import PeriodKeyError, PeriodSpan, period_span
 from indicators.selectors import framework_for
-from units.models import AdministrativeUnit, Level, UnitSuccession
+from units.models import AdministrativeUnit, Level, UnitSuccession, is_valid_in
 
 from .models import RankingResult, RankingRun, RankSource
-from .periods import PeriodKeyError, PeriodSpan, period_span
 from .ranks import CHANGE_ROUNDING
 from .signals import results_replaced
 
@@ -93,13 +93,10 @@ class UnitPlaces:
     _valid: dict[str, set[int]] = field(default_factory=dict)
 
     def valid_in(self, span: PeriodSpan) -> set[int]:
-        """The units valid at some time in the span: `selectors.units_valid_in`, in Python."""
+        """The units valid at some time in the span, by the one validity rule (`units.models.is_valid_in`)."""
         if span.key not in self._valid:
-            first, last = span.first_day, span.last_day
             self._valid[span.key] = {
-                pk
-                for pk, valid_from, valid_to in self.validity
-                if (valid_from is None or valid_from <= last) and (valid_to is None or valid_to >= first)
+                pk for pk, valid_from, valid_to in self.validity if is_valid_in(valid_from, valid_to, span)
             }
         return self._valid[span.key]
 
@@ -146,15 +143,7 @@ def period_figures(
         return {}
     places = unit_places() if places is None else places
     valid = places.valid_in(span)
-    source = Score if source is None else source
-    scores = source.objects.filter(period_id__in=period_ids, indicator_id__in=indicator_ids, points__isnull=False)
-    if span.is_month:
-        rows = scores.values_list("unit_id", "indicator_id", "points")
-    else:
-        rows = scores.values("unit_id", "indicator_id").annotate(
-            value=Round(Avg("points"), 2), months=Count("period_id", distinct=True)
-        )
-        rows = rows.values_list("unit_id", "indicator_id", "value", "months")
+    rows = _figure_rows(span=span, period_ids=period_ids, indicator_ids=indicator_ids, source=source or Score)
     units: dict[int, UnitInfo] = {}
     peers: dict[tuple, list[Figure]] = defaultdict(list)
     provinces: dict[tuple, list[Figure]] = defaultdict(list)
@@ -171,6 +160,23 @@ def period_figures(
         peers[(ind, info.level, info.parent_id)].append(figure)
         if info.level == Level.COMMUNE and info.province_id != info.parent_id:
             provinces[(ind, info.province_id)].append(figure)
+    _rank_groups(units=units, peers=peers, provinces=provinces, rank_ids=rank_ids)
+    return units
+
+
+def _figure_rows(*, span: PeriodSpan, period_ids: list[int], indicator_ids: list[int], source: type[Score]):
+    """(unit, indicator, points) of a month; (unit, indicator, mean points, months) of a quarter or year."""
+    scores = source.objects.filter(period_id__in=period_ids, indicator_id__in=indicator_ids, points__isnull=False)
+    if span.is_month:
+        return scores.values_list("unit_id", "indicator_id", "points")
+    rows = scores.values("unit_id", "indicator_id").annotate(
+        value=Round(Avg("points"), 2), months=Count("period_id", distinct=True)
+    )
+    return rows.values_list("unit_id", "indicator_id", "value", "months")
+
+
+def _rank_groups(*, units: dict[int, UnitInfo], peers: dict, provinces: dict, rank_ids) -> None:
+    """Rank each peer group and each province-wide group of the indicators in `rank_ids` (None: all)."""
     for (ind, *_group), figures in peers.items():
         if rank_ids is None or ind in rank_ids:
             _rank(figures)
@@ -181,7 +187,6 @@ def period_figures(
         if info.level != Level.COMMUNE or info.province_id == info.parent_id:
             for figure in info.figures.values():  # the province-wide group is the peer group itself
                 figure.province_rank, figure.province_of = figure.rank, figure.rank_of
-    return units
 
 
 def _rank(figures: list[Figure], *, province: bool = False) -> None:
@@ -385,6 +390,31 @@ def _group_sizes(span: PeriodSpan, places: UnitPlaces) -> tuple[dict, dict]:
     return peers, provinces
 
 
+@dataclass
+class _Month:
+    """What one computation of a period reads once and every unit's rows use."""
+
+    span: PeriodSpan
+    previous: PeriodSpan | None
+    public: bool
+    total_id: int
+    groups: list[Indicator]
+    bands: list[ClassificationBand]
+    before: dict[int, UnitInfo]  # last period's figures
+    compare_with: dict[int, int | None]  # the unit of last period each unit is compared with
+    why: dict  # criteria changes by unit
+    published: dict[int, Published]
+    published_before: dict[int, Published]
+    group_size: dict
+    province_size: dict
+    # Totals of each peer group (level, parent) and province-wide group, best first: what the next rank up needs.
+    ladder: dict[tuple, list[Decimal]] = field(default_factory=dict)
+    province_ladder: dict[int, list[Decimal]] = field(default_factory=dict)
+    # Groups where the source published some units' ranks: among an incomplete set of totals a computed
+    # rank for the others could clash with those ("05" computed beside a published "05/30").
+    published_groups: set[tuple] = field(default_factory=set)
+
+
 def _compute(span: PeriodSpan, *, public: bool) -> int:
     try:
         previous = span.previous()
@@ -400,8 +430,7 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
     groups = sorted((i for i in indicators if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
     criteria = {i.pk: i for i in indicators if i.kind == IndicatorKind.CRITERION}
     ranked_ids = [total.pk, *(g.pk for g in groups)]
-    total_id, group_keys = total.pk, [(g.pk, g.code) for g in groups]
-    bands = sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total)
+    total_id = total.pk
 
     places = unit_places()
     units = period_figures(span=span, indicator_ids=ranked_ids, places=places, source=source)
@@ -412,16 +441,42 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
         else {}
     )
     with_total = {uid: info for uid, info in units.items() if total_id in info.figures}
-    compare_with = _previous_units(units=with_total, previous=previous)
-    why = _criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria, source=source)
-    published = _published(span=span, total_id=total_id, source=source)
-    published_before = _published(span=previous, total_id=total_id, source=source) if previous else {}
-    peers = _peer_groups(span=span, units=with_total, places=places)
     group_size, province_size = _group_sizes(span, places)
+    month = _Month(
+        span=span,
+        previous=previous,
+        public=public,
+        total_id=total_id,
+        groups=groups,
+        bands=sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total),
+        before=before,
+        compare_with=_previous_units(units=with_total, previous=previous),
+        why=_criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria, source=source),
+        published=_published(span=span, total_id=total_id, source=source),
+        published_before=_published(span=previous, total_id=total_id, source=source) if previous else {},
+        group_size=group_size,
+        province_size=province_size,
+    )
+    month.ladder, month.province_ladder = _ladders(with_total, total_id)
+    month.published_groups = {
+        (info.level, info.parent_id)
+        for uid, info in with_total.items()
+        if month.published.get(uid) is not None and month.published[uid].rank is not None
+    }
+    rows: list[dict] = []
+    for uid, (level, parent_id, province_id) in _peer_groups(span=span, units=with_total, places=places).items():
+        rows += _unit_rows(month, uid, with_total.get(uid), level=level, parent_id=parent_id, province_id=province_id)
 
-    # Totals of each peer group, best first: what the next rank up needs.
+    with transaction.atomic():
+        _lock(f"{span.key}:{'public' if public else 'working'}")
+        _replace(span.key, rows, public=public)
+    return len(rows)
+
+
+def _ladders(with_total: dict[int, UnitInfo], total_id: int) -> tuple[dict, dict]:
+    """Totals of each peer group and of each province-wide group of communes, best first."""
     ladder: dict[tuple, list[Decimal]] = defaultdict(list)
-    province_ladder: dict[tuple, list[Decimal]] = defaultdict(list)
+    province_ladder: dict[int, list[Decimal]] = defaultdict(list)
     for info in with_total.values():
         value = info.figures[total_id].value
         ladder[(info.level, info.parent_id)].append(value)
@@ -429,186 +484,238 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
             province_ladder[info.province_id].append(value)
     for values in [*ladder.values(), *province_ladder.values()]:
         values.sort(reverse=True)
+    return ladder, province_ladder
 
-    # Groups where the source published some units' ranks: among an incomplete set of totals a computed
-    # rank for the others could clash with those ("05" computed beside a published "05/30").
-    published_groups = {
-        (info.level, info.parent_id)
-        for uid, info in with_total.items()
-        if published.get(uid) is not None and published[uid].rank is not None
-    }
 
-    rows: list[dict] = []
-    for uid, (level, parent_id, province_id) in peers.items():
-        info = with_total.get(uid)
-        group = (level, parent_id)
-        # .get(): reading the defaultdicts must not make a group appear that has no total at all.
-        ranked_here, ranked_province = len(ladder.get(group, ())), len(province_ladder.get(province_id, ()))
-        coverage = dict(peer_count=max(group_size.get(group, 0), ranked_here), ranked_count=ranked_here)
-        province_wide = level == Level.COMMUNE and province_id != parent_id
-        province_coverage = dict(
-            peer_count=max(province_size.get(province_id, 0), ranked_province), ranked_count=ranked_province
-        )
-        if info is None:
-            if group in ladder:  # a commune listed only province-wide has no peer row
-                rows.append(
-                    _row(
-                        period_key=span.key,
-                        public=public,
-                        unit_id=uid,
-                        parent_id=parent_id,
-                        level=level,
-                        rank_of=coverage["ranked_count"],
-                        **coverage,
-                    )
-                )
-            if province_wide and province_id in province_ladder:
-                rows.append(
-                    _row(
-                        period_key=span.key,
-                        public=public,
-                        scope=RankingResult.Scope.PROVINCE.value,
-                        unit_id=uid,
-                        parent_id=province_id,
-                        level=level,
-                        rank_of=province_coverage["ranked_count"],
-                        **province_coverage,
-                    )
-                )
-            continue
-        figure = info.figures[total_id]
-        prev_uid = compare_with.get(uid)
-        prev_info = before.get(prev_uid) if prev_uid else None
-        prev_figure = prev_info.figures.get(total_id) if prev_info else None
-        same_peers = prev_info is not None and (prev_info.level, prev_info.parent_id) == (level, parent_id)
-        band, next_band = ClassificationBand.placing(figure.value, bands)
-        group_details, group_changes, group_values = {}, [], []
-        for group_id, code in group_keys:
-            g = info.figures.get(group_id)
-            if g is None:
-                continue
-            group_values.append(g.value)
-            prev_g = prev_info.figures.get(group_id) if prev_info else None
-            change = g.value - prev_g.value if prev_g else None
-            group_details[code] = {
-                "points": str(g.value),
-                "rank": g.rank or None,
-                "rank_of": g.rank_of or None,
-                # Both figures carry the published two decimals, and so does their difference.
-                "change": None if change is None else str(change),
-            }
-            if change:
-                group_changes.append((change, code))
-        group_sum = sum(group_values) if groups and len(group_values) == len(groups) else None
+def _coverage(month: _Month, *, level: str, parent_id, province_id) -> tuple[dict, dict]:
+    """How many units the peer group and the province-wide group hold, and how many of them are ranked."""
+    group = (level, parent_id)
+    # .get(): reading the defaultdicts must not make a group appear that has no total at all.
+    ranked_here, ranked_province = len(month.ladder.get(group, ())), len(month.province_ladder.get(province_id, ()))
+    coverage = dict(peer_count=max(month.group_size.get(group, 0), ranked_here), ranked_count=ranked_here)
+    province_coverage = dict(
+        peer_count=max(month.province_size.get(province_id, 0), ranked_province), ranked_count=ranked_province
+    )
+    return coverage, province_coverage
 
-        # One rank rule: the source's own rank when the data carries it, else the rank computed among
-        # the group's units that have a total (never for a group of one), always with its coverage.
-        own = published.get(uid)
-        withheld = (
-            group in published_groups
-            and coverage["ranked_count"] < coverage["peer_count"]
-            and (own is None or own.rank is None)
-            and bool(figure.rank)
+
+def _unit_rows(month: _Month, uid: int, info: UnitInfo | None, *, level: str, parent_id, province_id) -> list[dict]:
+    """The unit's peer row and, for a commune ranked province-wide too, its province row."""
+    coverage, province_coverage = _coverage(month, level=level, parent_id=parent_id, province_id=province_id)
+    province_wide = level == Level.COMMUNE and province_id != parent_id
+    if info is None:
+        return _rows_without_total(
+            month, uid, level=level, parent_id=parent_id, province_id=province_id, province_wide=province_wide,
+            coverage=coverage, province_coverage=province_coverage,
+        )  # fmt: skip
+    span, total_id = month.span, month.total_id
+    figure = info.figures[total_id]
+    prev_uid = month.compare_with.get(uid)
+    prev_info = month.before.get(prev_uid) if prev_uid else None
+    prev_figure = prev_info.figures.get(total_id) if prev_info else None
+    same_peers = prev_info is not None and (prev_info.level, prev_info.parent_id) == (level, parent_id)
+    group_details, group_changes, group_sum = _group_figures(month, info, prev_info)
+    ranking = _rank_and_change(
+        own=month.published.get(uid), figure=figure, prev_figure=prev_figure, coverage=coverage,
+        same_peers=same_peers, published_before=month.published_before.get(prev_uid),
+        published_group=(level, parent_id) in month.published_groups,
+    )  # fmt: skip
+    band, next_band = ClassificationBand.placing(figure.value, month.bands)
+    details = _details(
+        month, uid, figure, ranking, coverage=coverage, group=(level, parent_id), group_details=group_details,
+        group_changes=group_changes, prev_uid=prev_uid, next_band=next_band,
+    )  # fmt: skip
+    common = dict(
+        period_key=span.key,
+        public=month.public,
+        unit_id=uid,
+        level=level,
+        total=figure.value,
+        previous_total=prev_figure.value if prev_figure else None,
+        total_change=ranking.total_change,
+        band_id=band.pk if band else None,
+        group_sum=group_sum,
+        sum_mismatch=group_sum is not None and abs(group_sum - figure.value) > GROUP_ROUNDING * len(month.groups),
+        months_count=figure.months,
+        comparable=month.previous is None or uid not in month.compare_with or month.compare_with[uid] is not None,
+    )
+    rows = [
+        _row(
+            parent_id=parent_id,
+            rank=ranking.rank,
+            rank_of=ranking.rank_of,
+            rank_source=ranking.rank_source,
+            previous_rank=ranking.previous_rank,
+            rank_change=ranking.rank_change,
+            details=details,
+            **coverage,
+            **common,
         )
-        if own is not None and own.rank is not None:
-            rank, rank_of, rank_source = own.rank, own.rank_of or coverage["peer_count"], RankSource.PUBLISHED
-        elif figure.rank and not withheld:
-            rank, rank_of, rank_source = figure.rank, figure.rank_of, RankSource.COMPUTED
-        else:
-            rank, rank_of, rank_source = None, coverage["ranked_count"], ""
-        # The same for the change: as published when given, else computed from the month before.
-        computed_change = figure.value - prev_figure.value if prev_figure else None
-        total_change, change_source = computed_change, "computed" if computed_change is not None else ""
-        if own is not None and own.change is not None:
-            total_change, change_source = own.change.quantize(CENT), "published"
-        if own is not None and own.rank_change is not None:
-            rank_change, previous_rank = own.rank_change, (rank + own.rank_change if rank else None)
-        else:
-            previous_rank = _previous_rank(
-                source=rank_source,
-                prev_figure=prev_figure,
-                same_peers=same_peers,
-                published=published_before.get(prev_uid),
-            )
-            rank_change = previous_rank - rank if previous_rank and rank else None
-        complete = coverage["ranked_count"] == coverage["peer_count"]
-        # The group's totals run best first and `rank − 1` of them are higher: the last of those is
-        # the total to reach for the next rank up (only where the portal holds every unit's total).
-        above = ladder[group][figure.rank - 2] if rank_source == RankSource.COMPUTED and complete and rank > 1 else None
-        details = {
-            "groups": group_details,
-            "why": _why(group_changes, why.get(uid)),
-            "to_next_rank": _dec(above - figure.value) if above is not None else None,
-            "next_band": next_band.name if next_band else None,
-            "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
-        }
-        if withheld:  # say why the unit has a total and no rank
-            details["rank_withheld"] = "published_incomplete"
-        if change_source:
-            details["change_source"] = change_source
-        if (
-            change_source == "published"
-            and computed_change is not None
-            and abs(computed_change - total_change) > CHANGE_ROUNDING
-        ):
-            details["computed_change"] = str(computed_change)
-        if rank_source == RankSource.PUBLISHED and figure.rank and figure.rank != rank:
-            details["computed_rank"] = [figure.rank, figure.rank_of]
-        if figure.months > 1 or not span.is_month:
-            details["months"] = figure.months
-        if prev_uid is not None and prev_uid != uid:
-            details["compared_with_unit"] = prev_uid
-        common = dict(
-            period_key=span.key,
-            public=public,
-            unit_id=uid,
-            level=level,
-            total=figure.value,
-            previous_total=prev_figure.value if prev_figure else None,
-            total_change=total_change,
-            band_id=band.pk if band else None,
-            group_sum=group_sum,
-            sum_mismatch=group_sum is not None and abs(group_sum - figure.value) > GROUP_ROUNDING * len(groups),
-            months_count=figure.months,
-            comparable=previous is None or uid not in compare_with or compare_with[uid] is not None,
-        )
+    ]
+    if province_wide:
+        rows.append(_province_row(figure, prev_figure, prev_info, ranking, province_id, province_coverage, common))
+    return rows
+
+
+def _province_row(figure, prev_figure, prev_info, ranking, province_id, province_coverage, common) -> dict:
+    """A commune's row among every commune of its province (the district is not its peer group there)."""
+    province_rank = figure.province_rank or None
+    prev_province_rank = (
+        prev_figure.province_rank or None if prev_figure and prev_info.province_id == province_id else None
+    )
+    return _row(
+        scope=RankingResult.Scope.PROVINCE.value,
+        parent_id=province_id,
+        rank=province_rank,
+        rank_of=figure.province_of if province_rank else province_coverage["ranked_count"],
+        rank_source=RankSource.COMPUTED if province_rank else "",
+        previous_rank=prev_province_rank,
+        rank_change=prev_province_rank - province_rank if prev_province_rank and province_rank else None,
+        details={"peer_rank": [ranking.rank, ranking.rank_of] if ranking.rank else None},
+        **province_coverage,
+        **common,
+    )
+
+
+def _rows_without_total(
+    month: _Month, uid: int, *, level, parent_id, province_id, province_wide: bool, coverage, province_coverage
+) -> list[dict]:
+    """A unit of a ranked group without a total: a row with no rank ("chưa có số liệu") in each group it belongs to."""
+    rows = []
+    if (level, parent_id) in month.ladder:  # a commune listed only province-wide has no peer row
         rows.append(
             _row(
+                period_key=month.span.key,
+                public=month.public,
+                unit_id=uid,
                 parent_id=parent_id,
-                rank=rank,
-                rank_of=rank_of,
-                rank_source=rank_source,
-                previous_rank=previous_rank,
-                rank_change=rank_change,
-                details=details,
+                level=level,
+                rank_of=coverage["ranked_count"],
                 **coverage,
-                **common,
             )
         )
-        if province_wide:
-            province_rank = figure.province_rank or None
-            prev_province_rank = (
-                prev_figure.province_rank or None if prev_figure and prev_info.province_id == province_id else None
+    if province_wide and province_id in month.province_ladder:
+        rows.append(
+            _row(
+                period_key=month.span.key,
+                public=month.public,
+                scope=RankingResult.Scope.PROVINCE.value,
+                unit_id=uid,
+                parent_id=province_id,
+                level=level,
+                rank_of=province_coverage["ranked_count"],
+                **province_coverage,
             )
-            rows.append(
-                _row(
-                    scope=RankingResult.Scope.PROVINCE.value,
-                    parent_id=province_id,
-                    rank=province_rank,
-                    rank_of=figure.province_of if province_rank else province_coverage["ranked_count"],
-                    rank_source=RankSource.COMPUTED if province_rank else "",
-                    previous_rank=prev_province_rank,
-                    rank_change=prev_province_rank - province_rank if prev_province_rank and province_rank else None,
-                    details={"peer_rank": [rank, rank_of] if rank else None},
-                    **province_coverage,
-                    **common,
-                )
-            )
+        )
+    return rows
 
-    with transaction.atomic():
-        _lock(f"{span.key}:{'public' if public else 'working'}")
-        _replace(span.key, rows, public=public)
-    return len(rows)
+
+def _group_figures(month: _Month, info: UnitInfo, prev_info: UnitInfo | None) -> tuple[dict, list, Decimal | None]:
+    """Each group's points, rank and change, the changes that moved the total, and the groups' sum (all present)."""
+    group_details, group_changes, group_values = {}, [], []
+    for g_indicator in month.groups:
+        g = info.figures.get(g_indicator.pk)
+        if g is None:
+            continue
+        group_values.append(g.value)
+        prev_g = prev_info.figures.get(g_indicator.pk) if prev_info else None
+        change = g.value - prev_g.value if prev_g else None
+        group_details[g_indicator.code] = {
+            "points": str(g.value),
+            "rank": g.rank or None,
+            "rank_of": g.rank_of or None,
+            # Both figures carry the published two decimals, and so does their difference.
+            "change": None if change is None else str(change),
+        }
+        if change:
+            group_changes.append((change, g_indicator.code))
+    group_sum = sum(group_values) if month.groups and len(group_values) == len(month.groups) else None
+    return group_details, group_changes, group_sum
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    rank: int | None
+    rank_of: int
+    rank_source: str
+    total_change: Decimal | None
+    change_source: str
+    computed_change: Decimal | None
+    previous_rank: int | None
+    rank_change: int | None
+    withheld: bool = False  # a total, and no rank: its group has published ranks and not every total
+
+
+def _rank_and_change(
+    *, own: Published | None, figure: Figure, prev_figure: Figure | None, coverage: dict, same_peers: bool,
+    published_before: Published | None, published_group: bool = False,
+) -> _Ranking:  # fmt: skip
+    """One rank rule: the source's own rank when the data carries it, else the rank computed among the group's
+    units that have a total (never for a group of one), always with its coverage. The same for the change:
+    as published when given, else computed from the month before. In a group where the source published
+    some ranks but not every unit has a total, the others get no computed rank (`withheld`)."""
+    withheld = (
+        published_group
+        and coverage["ranked_count"] < coverage["peer_count"]
+        and (own is None or own.rank is None)
+        and bool(figure.rank)
+    )
+    if own is not None and own.rank is not None:
+        rank, rank_of, rank_source = own.rank, own.rank_of or coverage["peer_count"], RankSource.PUBLISHED
+    elif figure.rank and not withheld:
+        rank, rank_of, rank_source = figure.rank, figure.rank_of, RankSource.COMPUTED
+    else:
+        rank, rank_of, rank_source = None, coverage["ranked_count"], ""
+    computed_change = figure.value - prev_figure.value if prev_figure else None
+    total_change, change_source = computed_change, "computed" if computed_change is not None else ""
+    if own is not None and own.change is not None:
+        total_change, change_source = own.change.quantize(CENT), "published"
+    if own is not None and own.rank_change is not None:
+        rank_change, previous_rank = own.rank_change, (rank + own.rank_change if rank else None)
+    else:
+        previous_rank = _previous_rank(
+            source=rank_source, prev_figure=prev_figure, same_peers=same_peers, published=published_before
+        )
+        rank_change = previous_rank - rank if previous_rank and rank else None
+    return _Ranking(
+        rank, rank_of, rank_source, total_change, change_source, computed_change, previous_rank, rank_change, withheld
+    )
+
+
+def _details(
+    month: _Month, uid: int, figure: Figure, ranking: _Ranking, *, coverage: dict, group: tuple, group_details: dict,
+    group_changes: list, prev_uid: int | None, next_band: ClassificationBand | None,
+) -> dict:  # fmt: skip
+    """The row's explanations: group figures, why it moved, what the next rank and band need, sources."""
+    complete = coverage["ranked_count"] == coverage["peer_count"]
+    # The group's totals run best first and `rank − 1` of them are higher: the last of those is
+    # the total to reach for the next rank up (only where the portal holds every unit's total).
+    above = (
+        month.ladder[group][figure.rank - 2]
+        if ranking.rank_source == RankSource.COMPUTED and complete and ranking.rank > 1
+        else None
+    )
+    details = {
+        "groups": group_details,
+        "why": _why(group_changes, month.why.get(uid)),
+        "to_next_rank": _dec(above - figure.value) if above is not None else None,
+        "next_band": next_band.name if next_band else None,
+        "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
+    }
+    if ranking.withheld:  # say why the unit has a total and no rank
+        details["rank_withheld"] = "published_incomplete"
+    if ranking.change_source:
+        details["change_source"] = ranking.change_source
+    computed, total_change = ranking.computed_change, ranking.total_change
+    if ranking.change_source == "published" and computed is not None and abs(computed - total_change) > CHANGE_ROUNDING:
+        details["computed_change"] = str(computed)
+    if ranking.rank_source == RankSource.PUBLISHED and figure.rank and figure.rank != ranking.rank:
+        details["computed_rank"] = [figure.rank, figure.rank_of]
+    if figure.months > 1 or not month.span.is_month:
+        details["months"] = figure.months
+    if prev_uid is not None and prev_uid != uid:
+        details["compared_with_unit"] = prev_uid
+    return details
 
 
 def _previous_rank(*, source: str, prev_figure: Figure | None, same_peers: bool, published: Published | None):

@@ -5,7 +5,7 @@ from accounts.admin_audit import AuditedAdminMixin
 
 from .collation import by_name
 from .models import AdministrativeUnit, UnitAlias, UnitSuccession
-from .text import fold
+from .names import fold
 
 
 class UnitAliasInline(admin.TabularInline):

@@ -1,12 +1,14 @@
 """Administrative units as a tree with history: who existed when, under whom, and who succeeded whom."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .text import clean_text, fold, name_key
+from .names import fold, name_key
+from .text import clean_text
 
 # The 2025 reorganisation: the district level ends, communes and provinces merge.
 REORGANISATION_DATE = datetime.date(2025, 7, 1)
@@ -26,17 +28,44 @@ class Tree(models.TextChoices):
     CUSTOM = "custom", _("Bổ sung thủ công")
 
 
-class UnitQuerySet(models.QuerySet):
-    def valid_on(self, day: datetime.date) -> "UnitQuerySet":
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
+# --- validity: the one rule of "a unit is valid in a period" -----------------------------------------------
+# A unit is valid in a period (a month, quarter or year: anything with `first_day` and `last_day`, such as
+# indicators.periods.PeriodSpan or a Period row) when it existed on at least one day of it: its validity
+# starts on or before the period's last day and ends on or after its first day (None: open-ended). A day is
+# the period of one day. `is_valid_in` is the pure check (for rows already in memory), `valid_in_q` the same
+# rule as a query condition; every caller uses one of them, through `UnitQuerySet.valid_in` where it can.
 
-    def valid_in_month(self, first_day: datetime.date, last_day: datetime.date) -> "UnitQuerySet":
-        """Units that existed at some point of the month."""
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last_day)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=first_day)
-        )
+
+def is_valid_in(valid_from: datetime.date | None, valid_to: datetime.date | None, span) -> bool:
+    """True when a unit valid from `valid_from` to `valid_to` existed at some time in `span`."""
+    return (valid_from is None or valid_from <= span.last_day) and (valid_to is None or valid_to >= span.first_day)
+
+
+def valid_in_q(span, prefix: str = "") -> Q:
+    """`is_valid_in` as a query condition; `prefix` reaches the unit through a relation ("unit__")."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": span.last_day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": span.first_day})
+    )
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day as a period of one day, so that "valid on a day" is the same rule as "valid in a month"."""
+
+    first_day: datetime.date
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.first_day
+
+
+class UnitQuerySet(models.QuerySet):
+    def valid_in(self, span) -> "UnitQuerySet":
+        """Units that existed at some time in the period (see `is_valid_in`)."""
+        return self.filter(valid_in_q(span))
+
+    def valid_on(self, day: datetime.date) -> "UnitQuerySet":
+        return self.valid_in(Day(day))
 
 
 class AdministrativeUnit(models.Model):
@@ -109,8 +138,11 @@ class AdministrativeUnit(models.Model):
         # A name typed in the admin enters the portal here: no invisible direction controls.
         self.name, self.short_name, self.kind = (clean_text(v) for v in (self.name, self.short_name, self.kind))
 
+    def is_valid_in(self, span) -> bool:
+        return is_valid_in(self.valid_from, self.valid_to, span)
+
     def is_valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+        return is_valid_in(self.valid_from, self.valid_to, Day(day))
 
 
 class UnitSuccession(models.Model):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from . import collation
 from .collation import by_name
 from .models import AdministrativeUnit
-from .text import fold, name_key
+from .names import fold, name_key, split_level
 
 
 def subtree_q(root_ids, prefix: str = "") -> Q:
@@ -73,9 +73,9 @@ def unit_lookup(
         return exact[0]
     key = name_key(text)
     candidates = exact or list(units.filter(Q(match_key=key) | Q(aliases__match_key=key)).distinct())
-    kind = _typed_kind(folded)
-    if kind:  # "Huyện Tiên Lữ" never means a commune called Tiên Lữ
-        candidates = [u for u in candidates if fold(u.kind) == kind]
+    level, _rest = split_level(text)
+    if level is not None:  # "Huyện Tiên Lữ" (or "H. Tiên Lữ") never means a commune called Tiên Lữ
+        candidates = [u for u in candidates if fold(u.kind) == level.folded]
     if len(candidates) == 1:
         return candidates[0]
     # "Mê Linh" means the district, not the communes of the same name: a single candidate at
@@ -89,16 +89,6 @@ def unit_lookup(
     raise UnitNotFound(
         _("Không tìm thấy đơn vị “%(text)s” có hiệu lực ngày %(day)s.") % {"text": text, "day": f"{day:%d/%m/%Y}"}
     )
-
-
-_KINDS = ["thanh pho", "thi tran", "thi xa", "dac khu", "tinh", "quan", "huyen", "phuong", "xa"]
-
-
-def _typed_kind(folded: str) -> str | None:
-    for kind in _KINDS:
-        if folded.startswith(kind + " "):
-            return kind
-    return None
 
 
 def _level_order(unit: AdministrativeUnit) -> tuple:

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, Level, Tree, UnitSuccession
-from .text import clean_text, fold, name_key
+from .names import fold, name_key
+from .text import clean_text
 
 EXPECTED = {"legacy": {"provinces": 63, "districts": 696}, "2025": {"provinces": 34, "communes": 3321}}
 _LEGACY_COLUMNS = {

@@ -7,11 +7,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from indicators.periods import PeriodKeyError, PeriodSpan, period_span
 from units.models import Level
 
 from .. import charts, exports, selectors
-from ..errors import Link, NotFound, nearest
-from ..periods import period_key_parse
+from ..errors import Invalid, Link, NotFound, nearest
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 100
@@ -189,18 +189,22 @@ def period_links(request, periods, *, path: str | None = None) -> list[Link]:
     return links
 
 
-def period_problem(asked: str) -> str:
-    """Why a period in the address shows nothing: its form is wrong (the parser's own message), or it is not public."""
-    from rankings.periods import PeriodKeyError, period_span
+def asked_period(request) -> PeriodSpan | None:
+    """The period the address names (`?period=`), read by the one period rule; None when it names none.
 
-    pkey = period_key_parse(asked)
-    if pkey is None:
-        try:
-            period_span(asked)
-        except PeriodKeyError as exc:
-            return str(exc)
-        return _("Kỳ “%(period)s” chưa được công bố hoặc không có số liệu.") % {"period": asked}
-    return _("%(period)s chưa được công bố hoặc không có số liệu ở trang này.") % {"period": capfirst(pkey.label)}
+    A period in a form the portal does not read is a 400 with the parser's own message, as the API answers it."""
+    asked = request.GET.get("period")
+    if not asked:
+        return None
+    try:
+        return period_span(asked)
+    except PeriodKeyError as exc:
+        raise Invalid(str(exc)) from None
+
+
+def period_problem(span: PeriodSpan) -> str:
+    """Why a well-formed period shows nothing on a page: it is not published, or has no figures there."""
+    return _("%(period)s chưa được công bố hoặc không có số liệu ở trang này.") % {"period": capfirst(span.label)}
 
 
 def profile_or_404(request, tree, code):
@@ -209,11 +213,11 @@ def profile_or_404(request, tree, code):
         raise NotFound(
             _("Không có đơn vị nào mang mã “%(code)s” trong danh mục “%(tree)s”.") % {"code": code, "tree": tree}
         )
-    asked = request.GET.get("period")
-    profile = selectors.unit_profile(unit=unit, period_key=asked)
+    asked = asked_period(request)
+    profile = selectors.unit_profile(unit=unit, period_key=asked.key if asked else None)
     if profile is None:
         latest = selectors.unit_profile(unit=unit, period_key=None)
-        links = period_links(request, nearest(latest.available, asked)) if latest else []
+        links = period_links(request, nearest(latest.available, asked.key)) if latest else []
         links.append(
             Link(
                 url=reverse("portal:unit", args=[tree, code]),

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from ..errors import Invalid
 from ..middleware import BadInput
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,13 @@ def _json(message: str, status: int) -> JsonResponse:
 
 def bad_request(request, exception=None):
     # The reason of a SuspiciousOperation can describe an attack; the visitor gets the general one, except
-    # for the portal's own BadInput (a NUL byte…), whose message says what and where.
-    reason = str(exception) if isinstance(exception, BadInput) else ""
+    # for the portal's own BadInput (a NUL byte…) and Invalid (a malformed period), whose messages say what and where.
+    reason = str(exception) if isinstance(exception, (BadInput, Invalid)) else ""
     if _is_api(request):
         return _json(reason or _("Yêu cầu không hợp lệ."), 400)
     # Drawn without the request: its cookies or session may be what was bad (a NUL in a cookie).
-    body = loader.get_template("400.html").render({"status": 400, "reason": reason})
+    links = getattr(exception, "links", []) if isinstance(exception, Invalid) else []
+    body = loader.get_template("400.html").render({"status": 400, "reason": reason, "links": links})
     return HttpResponse(body, status=400)
 
 

@@ -22,8 +22,7 @@ from ..caching import public_cache
 from ..errors import NotFound, nearest
 from ..exports import licence_name
 from ..openapi import openapi_document
-from ..periods import period_key_parse
-from .common import period_links
+from .common import asked_period, period_links
 
 logger = logging.getLogger(__name__)
 COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
@@ -37,7 +36,7 @@ def methodology(request):
     framework = framework_for()
     indicators = [i for i in catalogue(framework=framework) if i.kind != IndicatorKind.OPERATIONAL]
     operational = [i for i in catalogue(framework=framework) if i.kind == IndicatorKind.OPERATIONAL]
-    pkey = period_key_parse(request.GET.get("period")) if request.GET.get("period") else None
+    pkey = asked_period(request)
     log = []
     periods = selectors.periods_with_data()
     if pkey is not None and pkey.kind == "month":

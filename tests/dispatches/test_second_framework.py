@@ -10,13 +10,14 @@ import pytest
 from indicators.models import Framework, Indicator, IndicatorKind, IndicatorRole, Measure
 from indicators.services import Value, period_get, revision_apply
 
-from .factories import legacy, rank_months
+from .factories import legacy, publish_months, rank_months
 from .pdfread import final_pdf, flat, table_pages
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_framework_with_other_codes_renders_a_dispatch_by_role(unit_tree):
+def _second_framework_december():
+    """A framework whose codes are not 766's (TONG, A, B, QH), with December 2024 of Hà Nội's districts ranked."""
     framework = Framework.objects.create(code="thu-nghiem-2027", name="Bộ chỉ số thử nghiệm", valid_from="2024-12-01")
     make = lambda **kw: Indicator.objects.create(framework=framework, **kw)  # noqa: E731
     total = make(code="TONG", kind=IndicatorKind.TOTAL, name="Tổng điểm", measure=Measure.POINTS, order=1)
@@ -52,6 +53,34 @@ def test_a_framework_with_other_codes_renders_a_dispatch_by_role(unit_tree):
         data_as_of=datetime.datetime(2025, 1, 6, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
     )
     rank_months("2024-12")
+    return ha_noi
+
+
+def test_a_framework_with_other_codes_renders_its_ranking_page(client, unit_tree):
+    ha_noi = _second_framework_december()
+    publish_months(ha_noi, "2024-12")
+    page = client.get("/xep-hang/", {"period": "2024-12", "parent": "legacy.01", "level": "district"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    rows = page.context["table"].page_records()
+    assert [(r.unit.name, r.total, r.rank) for r in rows[:3]] == [
+        ("Quận Ba Đình", Decimal("80"), 1),
+        ("Quận Hoàn Kiếm", Decimal("79"), 2),
+        ("Quận Tây Hồ", Decimal("78"), 3),
+    ]
+    # The group columns are the framework's groups, by its own codes: "Nhanh chóng" carries figures, "Số hóa" none.
+    assert [g.name for g in page.context["shown_groups"]] == ["Nhanh chóng"]
+    assert "Nhanh chóng" in html and "50" in html
+    api = client.get("/api/v1/rankings/", {"period": "2024-12", "parent": "legacy.01"}).json()
+    assert [(r["unit_name"], r["total"], r["rank"]) for r in api["results"][:3]] == [
+        ("Quận Ba Đình", 80, 1),
+        ("Quận Hoàn Kiếm", 79, 2),
+        ("Quận Tây Hồ", 78, 3),
+    ]
+
+
+def test_a_framework_with_other_codes_renders_a_dispatch_by_role(unit_tree):
+    ha_noi = _second_framework_december()
     content = final_pdf(ha_noi, 2024, 12)
     text = flat(content)
     assert "thành phố Hà Nội đạt 71,5/100 điểm" in text

@@ -131,7 +131,7 @@ def _all_districts(ha_noi):
     period = Period.objects.get_or_create(year=2024, month=12)[0]
     return list(
         AdministrativeUnit.objects.filter(parent=ha_noi, level="district")
-        .valid_in_month(period.first_day, period.last_day)
+        .valid_in(period)
         .order_by("code")
     )
 

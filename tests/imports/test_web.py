@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import UnitAssignment
 from imports.models import ImportBatch, MappingPreset
 from indicators.models import ImportRevision, Period, Score
+from indicators.periods import period_span
 from units.models import AdministrativeUnit
 
 from .conftest import tien_lu_xlsx, xlsx_bytes
@@ -83,11 +84,6 @@ def test_staff_import_the_tien_lu_appendix_from_upload_to_applied(client, staff,
     assert client.get(f"/nhap-lieu/{batch.pk}/trang-thai/?format=json").json()["state"] == "applied"
 
 
-def august_days():
-    august = Period.objects.get_or_create(year=2024, month=8)[0]
-    return august.first_day, august.last_day
-
-
 def test_unknown_communes_are_created_when_the_user_chooses_so(client, staff, tien_lu):
     upload(client, tien_lu_xlsx())
     batch = ImportBatch.objects.get()
@@ -107,7 +103,7 @@ def test_unknown_communes_are_created_when_the_user_chooses_so(client, staff, ti
     client.post(f"/nhap-lieu/{batch.pk}/don-vi/", {f"unit-{row}": "create" for row in rows})
     # Listed apart, and only a leader or an administrator may confirm: staff cannot write it.
     preview = client.get(f"/nhap-lieu/{batch.pk}/xem-truoc/").content.decode()
-    peers = AdministrativeUnit.objects.filter(parent=tien_lu).valid_in_month(*august_days()).count() + 5
+    peers = AdministrativeUnit.objects.filter(parent=tien_lu).valid_in(period_span("2024-08")).count() + 5
     assert "5 đơn vị sẽ được tạo mới" in preview and f"tính trên {peers} đơn vị" in preview
     assert "Chỉ lãnh đạo hoặc quản trị viên được xác nhận tạo đơn vị mới" in preview
     assert "<button>Ghi số liệu</button>" not in preview

@@ -1,4 +1,4 @@
-"""Whatever a visitor types into the URL, the portal answers with a page or a clear 404, never an error."""
+"""Whatever a visitor types into the URL, the portal answers with a page, a clear 400 or a clear 404, never an error."""
 
 import pytest
 
@@ -20,28 +20,27 @@ BASE = "/xep-hang/?parent=legacy.332&level=commune&period=2024-08"
     ],
 )
 def test_rankings_tolerates_odd_parameters(client, all_published, query):
+    # Odd values fall back to the defaults (first page, default size, the lowest level, rank order).
     response = client.get(BASE + query)
-    assert response.status_code in (200, 404)
+    assert response.status_code == 200
     assert b"<script>" not in response.content
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "status", "reason"),
     [
-        "/xep-hang/?parent=legacy.332&period=2024-13",
-        "/xep-hang/?parent=legacy.332&period=abc",
-        "/xep-hang/?parent=khong.co",
-        "/don-vi/legacy/332/?period=1999-01",
-        "/phuong-phap/?period=xx",
+        ("/xep-hang/?parent=legacy.332&period=2024-13", 400, "Kỳ “2024-13” không hợp lệ: tháng phải từ 1 đến 12."),
+        ("/xep-hang/?parent=legacy.332&period=abc", 400, "Kỳ “abc” không hợp lệ: ghi theo dạng NĂM-THÁNG (2024-08)"),
+        ("/xep-hang/?parent=legacy.332&period=2023-08", 404, "Tháng 8/2023 chưa được công bố"),
+        ("/xep-hang/?parent=khong.co", 404, "Không tìm thấy đơn vị cấp trên “khong.co”."),
+        ("/don-vi/legacy/332/?period=1999-01", 400, "Kỳ “1999-01” nằm ngoài thời gian áp dụng Bộ chỉ số"),
+        ("/phuong-phap/?period=xx", 400, "Kỳ “xx” không hợp lệ"),
     ],
 )
-def test_unknown_periods_and_units_are_404_or_ignored(client, all_published, url):
-    assert client.get(url).status_code in (200, 404)
-
-
-def test_bad_period_message_is_vietnamese(client, all_published):
-    response = client.get("/xep-hang/?parent=legacy.332&period=2024-13")
-    assert response.status_code == 404
+def test_malformed_periods_are_400_and_unknown_ones_404_with_the_reason(client, all_published, url, status, reason):
+    response = client.get(url)
+    assert response.status_code == status
+    assert reason in response.content.decode()
 
 
 def test_compare_ignores_unknown_units(client, all_published):

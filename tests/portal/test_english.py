@@ -129,13 +129,18 @@ def test_english_page_has_no_vietnamese_outside_names_and_data(english, all_publ
 
 
 @pytest.mark.parametrize(
-    "url", ["/don-vi/legacy/999999/", "/xep-hang/?parent=legacy.332&period=2030-01", "/xep-hang/?period=banana"]
+    ("url", "status", "heading"),
+    [
+        ("/don-vi/legacy/999999/", 404, "Page not found"),
+        ("/xep-hang/?parent=legacy.332&period=2030-01", 404, "Page not found"),
+        ("/xep-hang/?period=banana", 400, "Bad request"),
+    ],
 )
-def test_english_not_found_pages_have_no_vietnamese(english, all_published, url):
+def test_english_error_pages_have_no_vietnamese(english, all_published, url, status, heading):
     response = english.get(url)
-    assert response.status_code == 404
+    assert response.status_code == status
     html = response.content.decode()
-    assert "Page not found" in html and "Back to the home page" in html
+    assert heading in html and "Back to the home page" in html
     assert _leftovers(html, _names_and_data()) == []
 
 

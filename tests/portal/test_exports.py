@@ -40,6 +40,7 @@ def test_compare_csv_escapes_unit_names_in_the_header_row(client, all_published)
     units = [_rename(old, new) for old, new in zip(["Xã Thủ Sỹ", "Xã Lệ Xá", "Xã An Viên"], HOSTILE, strict=True)]
     query = "&".join(f"u={u.tree}.{u.code}" for u in units)
     rows = _csv(client.get(f"/so-sanh/?{query}&format=csv"))
+    # The unit names, escaped, then the provenance every download carries (as of, source).
     assert rows[0] == ["Tháng", *["'" + name for name in HOSTILE], "Số liệu tính đến", "Nguồn"]
     assert not any(_unsafe(cell) for row in rows for cell in row)
 

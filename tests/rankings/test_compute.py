@@ -285,7 +285,7 @@ def test_results_follow_a_deleted_parent_and_band_without_database_constraints(d
 
 
 def test_periods_know_the_one_after_them():
-    from rankings.periods import period_span
+    from indicators.periods import period_span
 
     assert period_span("2024-08").following().key == "2024-09"
     assert period_span("2024-12").following().key == "2025-01"

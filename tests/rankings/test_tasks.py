@@ -1,7 +1,7 @@
 import pytest
 
+from indicators.periods import PeriodKeyError
 from rankings.models import RankingResult, RankingRun
-from rankings.periods import PeriodKeyError
 from rankings.tasks import rankings_compute_task
 
 pytestmark = pytest.mark.django_db

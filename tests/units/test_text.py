@@ -2,8 +2,9 @@
 
 import pytest
 
+from units.names import name_key
 from units.services import _spec
-from units.text import INVISIBLE_CONTROLS, clean_text, name_key
+from units.text import INVISIBLE_CONTROLS, clean_text
 
 SPOOFS = ["\u202e", "\u202a", "\u202b", "\u202c", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"]
 SPOOFS += ["\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
@@ -47,8 +48,7 @@ def test_a_name_typed_in_the_admin_is_cleaned_by_the_model_form(admin_client, un
 
 
 def test_a_text_subclass_keeps_its_type():
-    class Formula(str):
-        """A cell's formula text, as a reader may hand it over: still text, of its own type."""
+    from imports.parsing import Formula
 
     formula = Formula("=80+9.63")
     assert clean_text(formula) is formula

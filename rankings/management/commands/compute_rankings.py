@@ -5,8 +5,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from config.celery import app
+from indicators.periods import PeriodKeyError, period_span
 from rankings.models import RankingRun
-from rankings.periods import PeriodKeyError, period_span
 from rankings.services import periods_with_scores, ranking_run_execute, rankings_enqueue
 
 # How long the workers have to answer the ping: a live worker answers in milliseconds.
