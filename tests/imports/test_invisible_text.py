@@ -2,7 +2,7 @@
 
 import pytest
 
-from imports.services import import_commit, import_preview
+from imports.services import import_commit, import_preview, stage
 from indicators.models import Period
 from units.models import AdministrativeUnit
 
@@ -14,7 +14,8 @@ RLO, ZWSP = "\u202e", "\u200b"
 
 def _preview(rows, scope, **kwargs):
     period = Period.objects.get_or_create(year=2024, month=8)[0]
-    return import_preview(data=xlsx_bytes(rows), file_name="t.xlsx", period=period, scope=scope, **kwargs)
+    table = stage(data=xlsx_bytes(rows), file_name="t.xlsx")
+    return import_preview(table=table, period=period, scope=scope, **kwargs)
 
 
 def test_a_spoofed_name_resolves_to_the_real_unit(tien_lu):

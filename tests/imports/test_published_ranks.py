@@ -129,11 +129,7 @@ def test_preview_warns_where_a_published_change_disagrees_with_last_months_total
 
 def _all_districts(ha_noi):
     period = Period.objects.get_or_create(year=2024, month=12)[0]
-    return list(
-        AdministrativeUnit.objects.filter(parent=ha_noi, level="district")
-        .valid_in(period)
-        .order_by("code")
-    )
+    return list(AdministrativeUnit.objects.filter(parent=ha_noi, level="district").valid_in(period).order_by("code"))
 
 
 def test_preview_warns_where_a_published_rank_disagrees_with_the_rank_of_the_whole_group(ha_noi):

@@ -30,7 +30,7 @@ def _unit(code, level, parent=None):
 
 
 @pytest.fixture
-def tree(db):
+def tree(unit_tree):  # the catalogue too, reloaded if a transactional test flushed it
     province = _unit("P-TEST", "province")
     districts = [_unit(f"D{i}", "district", province) for i in range(2)]
     departments = [_unit(f"S{i}", "department", province) for i in range(3)]

@@ -149,7 +149,17 @@ def test_pages_answer_503_while_postgres_is_down_and_every_queued_job_finishes_o
     assert (
         private.value(
             "SELECT rank FROM rankings_rankingresult r JOIN units_administrativeunit u ON u.id = r.unit_id "
-            "WHERE r.period_key = '2024-08' AND r.scope = 'peer' AND u.tree = 'legacy' AND u.code = '12376'"
+            "WHERE r.period_key = '2024-08' AND r.scope = 'peer' AND u.tree = 'legacy' AND u.code = '12376' "
+            "AND NOT r.public"
         )
         == 1
+    )
+    # The public keeps the published month (Cương Chính last) until a leader republishes it.
+    assert (
+        private.value(
+            "SELECT rank FROM rankings_rankingresult r JOIN units_administrativeunit u ON u.id = r.unit_id "
+            "WHERE r.period_key = '2024-08' AND r.scope = 'peer' AND u.tree = 'legacy' AND u.code = '12376' "
+            "AND r.public"
+        )
+        == 15
     )

@@ -19,6 +19,7 @@ from imports.models import ImportBatch
 from imports.services import batch_create, batch_update
 from indicators.models import ImportRevision, Period
 from rankings.models import RankingResult, RankingRun
+from tests.dispatches.factories import rank_children
 from tests.imports.conftest import xlsx_bytes
 from tests.workers import _wait
 from units.models import AdministrativeUnit
@@ -51,6 +52,9 @@ def test_every_job_waits_while_redis_is_down_and_runs_once_when_it_is_back(
 ):
     tien_lu = AdministrativeUnit.objects.get(tree="legacy", code="332")
     august = Period.objects.get(year=2024, month=8)
+    for month in (7, 8):  # a dispatch is finalised from a published month
+        rank_children(parent=tien_lu, year=2024, month=month)
+    last_run = RankingRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     draft = dispatch_draft(unit=tien_lu, period=august, user=people["lanhdao"])
     batch = batch_create(
         data=xlsx_bytes([["Tên đơn vị", "Điểm tổng hợp"], ["Xã Cương Chính", "95,00"]]),
@@ -88,7 +92,7 @@ def test_every_job_waits_while_redis_is_down_and_runs_once_when_it_is_back(
     # Staff revert the month to its last revision: written at once, its ranking runs wait.
     revisions_page = f"/nhap-lieu/lich-su/{tien_lu.pk}/2024-08/"
     assert staff.post(f"/nhap-lieu/lich-su/{before.pk}/hoan-tac/", {}, form_page=revisions_page) == 302
-    waiting = RankingRun.objects.filter(pk__gt=demo_committed)
+    waiting = RankingRun.objects.filter(pk__gt=last_run)
     assert waiting.filter(period_key="2024-08").exists()
     assert set(waiting.values_list("state", flat=True)) == {RankingRun.State.QUEUED}
     assert all("chờ hàng đợi" in error for error in waiting.values_list("error", flat=True))
@@ -103,7 +107,7 @@ def test_every_job_waits_while_redis_is_down_and_runs_once_when_it_is_back(
     )
 
     def finished() -> bool:
-        runs = set(RankingRun.objects.filter(pk__gt=demo_committed).values_list("state", flat=True))
+        runs = set(RankingRun.objects.filter(pk__gt=last_run).values_list("state", flat=True))
         return (
             Dispatch.objects.get(pk=draft.pk).render_state == RenderState.DONE
             and ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.APPLIED
@@ -120,5 +124,8 @@ def test_every_job_waits_while_redis_is_down_and_runs_once_when_it_is_back(
     assert ImportRevision.objects.filter(scope=tien_lu, period=august, file_name="sua-cuong-chinh.xlsx").count() == 1
     # Sweeps every second may have re-sent a job before a worker took it; each ran to one result.
     assert AuditEvent.objects.filter(action="dispatch_render", unit=tien_lu, period=august).count() == 1
-    first = RankingResult.objects.get(period_key="2024-08", scope="peer", unit__code=CUONG_CHINH)
+    first = RankingResult.objects.get(period_key="2024-08", scope="peer", unit__code=CUONG_CHINH, public=False)
     assert (first.total, first.rank) == (Decimal("95.00"), 1)
+    # The public keeps the published month until a leader republishes it.
+    public = RankingResult.objects.get(period_key="2024-08", scope="peer", unit__code=CUONG_CHINH, public=True)
+    assert (public.total, public.rank) == (Decimal("83.28"), 15)

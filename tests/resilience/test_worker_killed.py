@@ -17,7 +17,7 @@ from accounts.models import AuditEvent, UnitAssignment
 from dispatches.models import Dispatch, RenderState
 from dispatches.services import dispatch_draft, dispatch_freeze
 from imports.models import ImportBatch
-from imports.services import batch_create, batch_update, import_apply_enqueue
+from imports.services import batch_create, batch_update, import_apply_enqueue, latest_revision_number
 from indicators.models import ImportRevision, Period
 from tests.dispatches.factories import rank_children
 from tests.imports.conftest import xlsx_bytes
@@ -104,8 +104,8 @@ def test_an_import_killed_half_way_is_applied_by_the_next_worker_once(demo_commi
     batch_update(batch=batch, mapping={"Tên đơn vị": "unit", "Điểm tổng hợp": "total"})
     revisions = ImportRevision.objects.filter(scope=tien_lu, period=august).count()
 
-    # Another session holds the month's revisions: the worker reads and checks the file (50 %), then
-    # waits inside the transaction that would write it. The worker is killed there, half-way.
+    # Another session holds the month's revisions: the worker takes the batch and waits inside the
+    # transaction that checks the latest revision and would write the file. It is killed there, half-way.
     blocker = _connect()
     blocker.execute(
         "SELECT 1 FROM indicators_importrevision WHERE scope_id = %s AND period_id = %s FOR UPDATE",
@@ -113,14 +113,16 @@ def test_an_import_killed_half_way_is_applied_by_the_next_worker_once(demo_commi
     )
     try:
         worker = start_worker()
-        import_apply_enqueue(batch=batch, user=staff)  # outside a transaction: sent at once
+        # As the web's "Ghi" sends it: compared with the latest revision, no new unit to confirm.
+        expected = latest_revision_number(period=august, scope=tien_lu)
+        import_apply_enqueue(batch=batch, user=staff, expected_revision=expected, confirm_new_units=False)
         _wait(
             lambda: _waiting_on('SELECT %"indicators_importrevision"%FOR UPDATE'),
             timeout=60,
             what="the apply to wait for the revisions",
             log=worker_log,
         )
-        assert ImportBatch.objects.get(pk=batch.pk).progress == 50
+        assert ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.APPLYING
         worker.kill()
     finally:
         blocker.rollback()
