@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from indicators.formatting import format_number
 from indicators.models import MEASURES, Indicator, IndicatorKind, IndicatorRole, Period, Score
 from indicators.services import Value
+from rankings.models import RankingResult
 from rankings.ranks import CHANGE_ROUNDING
 from rankings.services import competition_ranks
 from units.collation import name_key
@@ -761,6 +762,7 @@ def _check_published(preview: Preview, total: Indicator, previous_totals: dict[i
                     is_error=False,
                 )
             )
+    _check_rank_change(preview, total, rows)
     ranked = [r for r in rows if r.unit is not None and r.figures[total.pk].get("rank") is not None]
     if not ranked:
         return
@@ -802,6 +804,63 @@ def _check_published(preview: Preview, total: Indicator, previous_totals: dict[i
                         is_error=False,
                     )
                 )
+
+
+def _check_rank_change(preview: Preview, total: Indicator, rows: list) -> None:
+    """Warn where the file's change of rank disagrees with last month's rank and the file's rank this month
+    (last month's rank as published, else as the portal ranked it). The file's figure is kept."""
+    given = [
+        r
+        for r in rows
+        if r.unit is not None
+        and r.figures[total.pk].get("rank_change") is not None
+        and r.figures[total.pk].get("rank") is not None
+    ]
+    if not given:
+        return
+    year, month = preview.period.previous_key()
+    ids = [r.unit.pk for r in given]
+    before = dict(
+        Score.objects.filter(
+            period__year=year, period__month=month, indicator=total, unit_id__in=ids, rank__isnull=False
+        ).values_list("unit_id", "rank")
+    )
+    if len(before) < len(ids):
+        before = {
+            **dict(
+                RankingResult.objects.filter(
+                    public=False,
+                    scope=RankingResult.Scope.PEER,
+                    period_key=f"{year:04d}-{month:02d}",
+                    unit_id__in=[pk for pk in ids if pk not in before],
+                    rank__isnull=False,
+                ).values_list("unit_id", "rank")
+            ),
+            **before,
+        }
+    for r in given:
+        measures, last = r.figures[total.pk], before.get(r.unit.pk)
+        if last is None:
+            continue
+        computed = last - measures["rank"]  # positive: moved up
+        if computed != measures["rank_change"]:
+            r.issues.append(
+                Issue(
+                    _(
+                        "Thay đổi hạng theo tệp là %(published)s bậc, tính từ hạng tháng trước (%(before)s) và hạng "
+                        "tháng này (%(after)s) là %(computed)s bậc; lưu và dùng số trong tệp."
+                    )
+                    % {
+                        "published": format_number(measures["rank_change"], signed=True),
+                        "computed": format_number(computed, signed=True),
+                        "before": last,
+                        "after": measures["rank"],
+                    },
+                    row=r.row,
+                    sheet=preview.table.sheet,
+                    is_error=False,
+                )
+            )
 
 
 _TITLE_MONTH = re.compile(r"thang\s+(\d{1,2})\s+(\d{4})\b")  # "THÁNG 8/2024" folds to "thang 8 2024"

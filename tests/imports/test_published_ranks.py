@@ -158,3 +158,39 @@ def test_published_ranks_of_an_incomplete_group_are_not_compared_with_a_computed
     # Four of Hà Nội's districts: "13/30" cannot be checked against a rank among four.
     preview = _preview(ha_noi)
     assert not [w for w in preview.warnings if w.message.startswith("Hạng theo tệp")]
+
+
+def test_preview_warns_where_a_published_change_of_rank_disagrees_with_last_months_rank(ha_noi):
+    # Last month the source ranked Đông Anh 16/30 and Gia Lâm 10/30; the file says Đông Anh is 13/30,
+    # "Tăng 3 bậc" (16 → 13: right), and Gia Lâm 12/30, "Tăng 1 bậc" (10 → 12 is down two).
+    import datetime
+
+    from indicators.selectors import framework_for
+    from indicators.services import Value, indicators_by_code, period_get, revision_apply
+
+    november = period_get(year=2024, month=11)
+    total = indicators_by_code(framework=framework_for(day=november.last_day))["total"]
+    units = {u.name: u for u in AdministrativeUnit.objects.filter(parent=ha_noi)}
+    revision_apply(
+        period=november,
+        scope=ha_noi,
+        values=[
+            Value(unit_id=units["Huyện Đông Anh"].pk, indicator_id=total.pk, points=Decimal("74"), rank=16, rank_of=30),
+            Value(unit_id=units["Huyện Gia Lâm"].pk, indicator_id=total.pk, points=Decimal("73"), rank=10, rank_of=30),
+        ],
+        file_name="thang-11.xlsx",
+        file_sha256="",
+        data_as_of=datetime.datetime(2024, 12, 5, tzinfo=datetime.UTC),
+    )
+    headers = ["Đơn vị", "Điểm tổng hợp", "Xếp hạng", "Thay đổi thứ hạng"]
+    rows = [("Huyện Đông Anh", "75,10", "13/30", "Tăng 3 bậc"), ("Huyện Gia Lâm", "72,40", "12/30", "Tăng 1 bậc")]
+    preview = _preview(ha_noi, rows=rows, headers=headers)
+    warnings = [(w.row, w.message) for w in preview.warnings if w.message.startswith("Thay đổi hạng")]
+    assert warnings == [
+        (
+            3,
+            "Thay đổi hạng theo tệp là +1 bậc, tính từ hạng tháng trước (10) và hạng tháng này (12) là -2 bậc; "
+            "lưu và dùng số trong tệp.",
+        )
+    ]
+    assert preview.can_apply
