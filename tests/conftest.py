@@ -66,6 +66,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _portal_language():
+    """Every test starts in the portal's language. A request for an English page leaves English active in
+    the thread (the locale middleware activates it and nothing puts it back), so without this a later
+    test that calls a service directly would get English messages, depending on which tests ran first."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing_and_no_lockout(request, settings):
     # Argon2 is deliberately slow; tests that check hashing ask for it. The login lockout needs a
     # request in authenticate(), which Client.login() does not pass; tests of the lockout enable it.
