@@ -35,7 +35,7 @@ run: setup
 
 ## Run the whole test suite (PostgreSQL/Redis/Chromium tests run when DATABASE_URL/REDIS_URL and the browser exist).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 4 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
