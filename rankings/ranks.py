@@ -75,9 +75,7 @@ def coverage_note(results) -> str:
             "Hạng theo công bố của nguồn số liệu; đơn vị không có hạng công bố không được xếp hạng vì chỉ "
             "%(ranked)s trong %(peers)s đơn vị có số liệu, hạng tính ra có thể trùng hạng đã công bố."
         ) % {"ranked": withheld.ranked_count, "peers": withheld.peer_count}
-    incomplete = next(
-        (r for r in results if r.rank and r.rank_source == COMPUTED and r.ranked_count < r.peer_count), None
-    )
+    incomplete = _first_incomplete(results)
     if incomplete is None:
         return ""
     return _(
@@ -90,15 +88,18 @@ def coverage_note(results) -> str:
     }
 
 
+def _first_incomplete(results):
+    """The first result with a rank computed among part of its group (some peers have no total)."""
+    return next((r for r in results if r.rank and r.rank_source == COMPUTED and r.ranked_count < r.peer_count), None)
+
+
 def appendix_note(results) -> str:
     """The sentence under a dispatch's ranking appendix when some ranks are left out of it: a dispatch
     prints only complete ranks (`rank_fraction`), never one computed among part of the group."""
     results = list(results)
     if any(is_withheld(r) for r in results):
         return coverage_note(results)
-    incomplete = next(
-        (r for r in results if r.rank and r.rank_source == COMPUTED and r.ranked_count < r.peer_count), None
-    )
+    incomplete = _first_incomplete(results)
     if incomplete is None:
         return ""
     return _(
