@@ -121,7 +121,9 @@ def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value],
     """The portable write (SQLite, the embedded default): history records, then the month's current scores."""
     ScoreRecord.objects.bulk_create(
         [
-            ScoreRecord(revision=revision, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)})
+            ScoreRecord(
+                revision=revision, period=period, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)}
+            )
             for v in values
         ],
         batch_size=5000,
@@ -142,10 +144,10 @@ def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[
     """COPY the figures once, into the revision's history records, then make them current with
     set-based SQL that reads them back by the records' (revision, unit, indicator) key.
 
-    A national month is 100k figures, and most of the write is the database checking keys. Current
-    scores that already exist are updated in place (INSERT … ON CONFLICT): only their revision
-    changes among the foreign keys, so the database checks one key per row instead of three. Every
-    constraint is still checked; a bad row aborts the whole transaction. (The records used to be
+    A national month is 100k figures, and most of the write is the database checking keys: three
+    per record (revision with its month, unit, indicator) and one per current score, the record it
+    copies (see `Score`). Current scores that already exist are updated in place (INSERT … ON
+    CONFLICT). Every constraint is still checked; a bad row aborts the whole transaction. (The records used to be
     staged in a temporary table first: a second copy of every figure, and an anti-join that went
     quadratic when the statistics said the scores were empty, 200 s for a national month.)
     """
@@ -156,10 +158,12 @@ def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[
         # psycopg's COPY is under Django's cursor: a refused row must still raise Django's DatabaseError.
         with (
             connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {record} (revision_id, unit_id, indicator_id, {columns}) FROM STDIN") as copy,
+            cursor.cursor.copy(
+                f"COPY {record} (revision_id, period_id, unit_id, indicator_id, {columns}) FROM STDIN"
+            ) as copy,
         ):
             for v in values:
-                copy.write_row((revision.pk, v.unit_id, v.indicator_id, *(getattr(v, m) for m in MEASURES)))
+                copy.write_row((revision.pk, period.pk, v.unit_id, v.indicator_id, *(getattr(v, m) for m in MEASURES)))
         # Figures a unit had this month and the new revision no longer carries.
         cursor.execute(
             f"DELETE FROM {score} s WHERE s.period_id = %s "
@@ -170,8 +174,9 @@ def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[
         )
         cursor.execute(
             f"INSERT INTO {score} AS s (revision_id, period_id, unit_id, indicator_id, {columns}) "
-            f"SELECT r.revision_id, %s, r.unit_id, r.indicator_id, {columns} FROM {record} r WHERE r.revision_id = %s "
+            f"SELECT r.revision_id, r.period_id, r.unit_id, r.indicator_id, {columns} FROM {record} r "
+            "WHERE r.revision_id = %s "
             "ON CONFLICT (unit_id, period_id, indicator_id) DO UPDATE SET revision_id = EXCLUDED.revision_id, "
             + ", ".join(f"{m} = EXCLUDED.{m}" for m in MEASURES),
-            [period.pk, revision.pk],
+            [revision.pk],
         )

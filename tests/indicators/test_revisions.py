@@ -79,7 +79,7 @@ def test_revert_of_a_revert_restores_the_later_figures(month):
 
 @pytest.mark.postgres
 def test_the_database_holds_a_score_to_its_revisions_month(month):
-    """One composite key (revision, period) replaces the two single keys on PostgreSQL; it is stricter."""
+    """A score is held to its revision's month on PostgreSQL (through the record it copies): stricter than two single keys."""
     from django.db import IntegrityError, connection, transaction
 
     revision = apply(month, {0: "88.03"}, "a.xlsx")
@@ -95,3 +95,31 @@ def test_the_database_holds_a_score_to_its_revisions_month(month):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     score.refresh_from_db()
     assert (score.period_id, score.revision_id) == (revision.period_id, revision.pk)
+
+
+@pytest.mark.postgres
+def test_the_database_holds_a_current_score_to_the_record_it_copies(month):
+    """A current score has one key, (revision, period, unit, indicator) → its revision's record: a
+    figure, unit or indicator that its revision did not write is refused, and so is a record whose
+    month is not its revision's."""
+    from django.db import IntegrityError, connection, transaction
+
+    revision = apply(month, {0: "88.03"}, "a.xlsx")
+    score = Score.objects.select_related("indicator").get(revision=revision)
+    other_unit = AdministrativeUnit.objects.exclude(pk=score.unit_id).filter(parent=month[0]).first()
+    other_indicator = score.indicator.framework.indicators.exclude(pk=score.indicator_id).first()
+
+    def refused(**change):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Score.objects.filter(pk=score.pk).update(**change)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    refused(unit=other_unit)
+    refused(indicator=other_indicator)
+    refused(unit_id=10**9)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScoreRecord.objects.filter(revision=revision).update(period=period_get(year=2024, month=11))
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert ScoreRecord.objects.filter(revision=revision, period=revision.period).count() == 1
