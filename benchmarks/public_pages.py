@@ -47,8 +47,8 @@ def data_create() -> None:
     django.setup()
     from django.db import transaction
 
-    from indicators.models import ClassificationBand, Indicator
-    from indicators.selectors import framework_for
+    from indicators.models import ClassificationBand, IndicatorKind
+    from indicators.selectors import framework_for, total_indicator
     from indicators.services import Value, period_get, revision_apply
     from publishing.services import publication_publish
     from rankings.models import RankingResult
@@ -83,14 +83,14 @@ def data_create() -> None:
             unit.save()
             units.append(unit)
         framework = framework_for()
-        codes = {i.code: i for i in Indicator.objects.filter(framework=framework)}
-        maxima = {"1": 18, "2": 20, "3": 12, "4": 10, "5": 18, "6": 22}
+        total = total_indicator(framework=framework)
+        maxima = {g: float(g.max_points) for g in framework.indicators.filter(kind=IndicatorKind.GROUP)}
         values, totals = [], {}
         for unit in units:
             groups = {g: Decimal(str(round(m * rng.uniform(0.55, 1.0), 2))) for g, m in maxima.items()}
             totals[unit.pk] = sum(groups.values())
-            values.append(Value(unit_id=unit.pk, indicator_id=codes["total"].pk, points=totals[unit.pk]))
-            values += [Value(unit_id=unit.pk, indicator_id=codes[g].pk, points=p) for g, p in groups.items()]
+            values.append(Value(unit_id=unit.pk, indicator_id=total.pk, points=totals[unit.pk]))
+            values += [Value(unit_id=unit.pk, indicator_id=g.pk, points=p) for g, p in groups.items()]
         period = period_get(year=YEAR, month=MONTH)
         revision_apply(
             period=period,

@@ -8,11 +8,17 @@ Real (is_demo=False, source names the dispatch):
   published), criteria with counts and rates, rank 61/63.
 Synthetic (is_demo=True): Tiên Lữ and its communes, 9/2023–7/2024. The 7/2024 totals of the
 communes are the 8/2024 totals minus the published change; the rest is a seeded random walk.
+
+The code finds indicators by role and kind, as the rest of the portal does; the reference figures
+that are criteria of the 766 catalogue (Mỹ Hào, Hà Nội) are data keyed by its codes, in
+demo_figures.json, as the dispatches print them.
 """
 
 import datetime
+import json
 import random
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -21,8 +27,9 @@ from dispatches.models import IssuerProfile
 from units.models import AdministrativeUnit, Tree, UnitSuccession
 from units.selectors import unit_lookup
 
-from .models import ImportRevision
-from .selectors import framework_for
+from .models import ImportRevision, Indicator, IndicatorKind
+from .models import IndicatorRole as Role
+from .selectors import framework_for, indicators_by_role, total_indicator
 from .services import Value, indicators_by_code, period_get, revision_apply
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -58,62 +65,13 @@ TIEN_LU_2024_08 = [
     ("UBND xã Cương Chính", "83,28", "-2,60", "82,71"),
 ]
 TIEN_LU_DIGITISE = {
-    "Đức Thắng": {"digitise.missing_inputs": 13, "digitise.missing_results": 12},
-    "Nhật Tân": {"digitise.missing_inputs": 11},
-    "Hưng Đạo": {"digitise.missing_inputs": 5},
-    "Trung Dũng": {"digitise.missing_results": 36},
-    "Minh Phượng": {"digitise.missing_results": 15},
+    "Đức Thắng": {Role.DIGITISE_MISSING_INPUTS: 13, Role.DIGITISE_MISSING_RESULTS: 12},
+    "Nhật Tân": {Role.DIGITISE_MISSING_INPUTS: 11},
+    "Hưng Đạo": {Role.DIGITISE_MISSING_INPUTS: 5},
+    "Trung Dũng": {Role.DIGITISE_MISSING_RESULTS: 36},
+    "Minh Phượng": {Role.DIGITISE_MISSING_RESULTS: 15},
 }
-
-MY_HAO_2025_02 = {
-    "total": dict(points=D("91.34"), rank=1, rank_of=10),  # "xếp hạng thứ 01/10 huyện/thị xã/thành phố"
-    "1": dict(points=D("18"), rate=D("100")),
-    "2": dict(points=D("20"), rate=D("99.93")),
-    "3": dict(points=D("10"), rate=D("94.6")),
-    "4": dict(points=D("9.6"), rate=D("82.41")),
-    "5": dict(points=D("18"), rate=D("100")),
-    "6": dict(points=D("15.8"), rate=D("71.7")),
-    "6.1": dict(rate=D("95.93")),
-    "6.2": dict(rate=D("95.93")),
-    "6.3": dict(count=3, rate=D("0.08")),
-}
-
-HA_NOI_2024_12 = {
-    # "62.28/100 điểm (tăng 1.29 điểm so với tháng 11/2024), xếp hạng 61/63 tỉnh, thành phố"
-    "total": dict(points=D("62.28"), change_text="Tăng 1,29 điểm", change=D("1.29"), rank=61, rank_of=63),
-    "1": dict(points=D("10.4"), change_text="Giảm 0,2 điểm", change=D("-0.2")),
-    "1.1": dict(rate=D("100")),
-    "1.2": dict(count=242300, rate=D("70.87"), change_text="Tăng 7,28%", change=D("7.28")),
-    "1.3": dict(count=99613, rate=D("29.13")),
-    "2": dict(points=D("17.8"), change_text="Tăng 0,9 điểm", change=D("0.9")),
-    "2.1": dict(count=26258),
-    "2.2": dict(rate=D("87.5")),
-    "2.3": dict(rate=D("12.5")),
-    "3": dict(points=D("6.8"), change_text="Bằng điểm", change=D("0")),
-    "3.1": dict(count=593, rate=D("41.04")),
-    "3.2": dict(count=155, rate=D("10.73")),
-    "3.3": dict(count=697, rate=D("48.24")),
-    "3.4": dict(rate=D("23.23"), change_text="Tăng 1,38%", change=D("1.38")),
-    "3.5": dict(rate=D("76.77")),
-    "3.6": dict(rate=D("94.8")),
-    "3.7": dict(rate=D("5.2")),
-    "4": dict(points=D("6.0"), change_text="Tăng 1,6 điểm", change=D("1.6")),
-    "4.1": dict(count=110, rate=D("52.88")),
-    "4.2": dict(count=98, rate=D("47.12")),
-    "4.3": dict(count=700, rate=D("100")),
-    "4.4": dict(count=76790, rate=D("45.05")),
-    "4.5": dict(count=93647, rate=D("54.95")),
-    "5": dict(points=D("17.5"), change_text="Tăng 0,7 điểm", change=D("0.7")),
-    "5.1": dict(rate=D("98")),
-    "5.2": dict(rate=D("85.26")),
-    "6": dict(points=D("10.3"), change_text="Tăng 1,9 điểm", change=D("1.9")),
-    "6.1": dict(rate=D("27.8"), change_text="Tăng 5,66%", change=D("5.66")),
-    "6.2": dict(rate=D("25.67"), change_text="Tăng 4,34%", change=D("4.34")),
-    "6.3": dict(count=1029961, rate=D("35.01"), change_text="Tăng 5,37%", change=D("5.37")),
-    "6.4": dict(count=1004398, change_text="Tăng 6.566", change=D("6566")),
-}
-
-GROUP_MAX = {"1": 18, "2": 20, "3": 12, "4": 10, "5": 18, "6": 22}
+FIGURES = Path(__file__).with_name("demo_figures.json")
 DEMO_MARK = "demo:"
 
 
@@ -121,8 +79,17 @@ def vn(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-def _values(unit: AdministrativeUnit, codes: dict, figures: dict[str, dict]) -> list[Value]:
-    return [Value(unit_id=unit.pk, indicator_id=codes[code].pk, **measures) for code, measures in figures.items()]
+def reference_figures(name: str) -> dict[str, dict]:
+    """One reference dispatch's figures from demo_figures.json, by indicator code, typed: decimals
+    are written there as printed ("62,28"), counts and ranks as integers."""
+    figures = json.loads(FIGURES.read_text(encoding="utf-8"))[name]["figures"]
+    decimal = {"points", "rate", "change"}
+    return {code: {m: vn(v) if m in decimal else v for m, v in measures.items()} for code, measures in figures.items()}
+
+
+def _values(unit: AdministrativeUnit, indicators: dict, figures: dict) -> list[Value]:
+    """Values of `unit` from figures keyed like `indicators` (by code or by role)."""
+    return [Value(unit_id=unit.pk, indicator_id=indicators[key].pk, **m) for key, m in figures.items()]
 
 
 def _tien_lu_communes(district: AdministrativeUnit) -> None:
@@ -150,13 +117,13 @@ def _tien_lu_communes(district: AdministrativeUnit) -> None:
             UnitSuccession.objects.get_or_create(predecessor=unit, successor=hai_thang)
 
 
-def _split(total: Decimal, rng: random.Random) -> dict[str, Decimal]:
+def _split(total: Decimal, rng: random.Random, groups: list[Indicator]) -> dict[Indicator, Decimal]:
     """Group points that add up to `total` exactly and respect each group's maximum."""
     shortfall = D(100) - total
-    weights = {g: rng.uniform(0.2, 1.0) * m for g, m in GROUP_MAX.items()}
+    weights = {g: rng.uniform(0.2, 1.0) * float(g.max_points) for g in groups}
     scale = sum(weights.values())
-    points = {g: (D(GROUP_MAX[g]) - shortfall * D(w / scale)).quantize(D("0.01")) for g, w in weights.items()}
-    points["6"] += total - sum(points.values())
+    points = {g: (g.max_points - shortfall * D(w / scale)).quantize(D("0.01")) for g, w in weights.items()}
+    points[groups[-1]] += total - sum(points.values())
     return points
 
 
@@ -167,33 +134,39 @@ def demo_load() -> bool:
     """Load the demo once; returns False when it was already there."""
     if ImportRevision.objects.filter(file_name__startswith=DEMO_MARK).exists():
         return False
-    codes = indicators_by_code(framework=framework_for())
+    framework = framework_for()
+    codes = indicators_by_code(framework=framework)
+    roles = indicators_by_role(framework=framework)
+    total = total_indicator(framework=framework)
+    groups = list(framework.indicators.filter(kind=IndicatorKind.GROUP).order_by("order"))
     district = AdministrativeUnit.objects.get(tree=Tree.LEGACY, code="332")  # Huyện Tiên Lữ
     _tien_lu_communes(district)
     day = datetime.date(2024, 8, 31)
     communes = {row[0]: unit_lookup(text=row[0], on=day, within=district) for row in TIEN_LU_2024_08}
 
     # Real: Tiên Lữ 8/2024.
-    values = _values(
+    values = [Value(unit_id=district.pk, indicator_id=total.pk, points=vn("88,03"))]
+    values += _values(
         district,
-        codes,
+        roles,
         {
-            "total": dict(points=vn("88,03")),
-            "2": dict(rate=vn("97,4")),
-            "4": dict(rate=vn("72,67")),
-            "6": dict(rate=vn("78,4")),
-            "copies.electronic": dict(count=30204),
+            Role.PROGRESS: dict(rate=vn("97,4")),
+            Role.ONLINE_PAYMENT: dict(rate=vn("72,67")),
+            Role.DIGITISATION: dict(rate=vn("78,4")),
+            Role.COPIES_ELECTRONIC: dict(count=30204),
         },
     )
-    for name, total, change, progress in TIEN_LU_2024_08:
+    for name, points, change, progress in TIEN_LU_2024_08:
         unit = communes[name]
+        values.append(
+            Value(unit_id=unit.pk, indicator_id=total.pk, points=vn(points), change_text=change, change=vn(change))
+        )
         values += _values(
             unit,
-            codes,
+            roles,
             {
-                "total": dict(points=vn(total), change_text=change, change=vn(change)),
-                "2": dict(rate=vn(progress)),
-                **{code: dict(count=n) for code, n in TIEN_LU_DIGITISE.get(unit.short_name, {}).items()},
+                Role.PROGRESS: dict(rate=vn(progress)),
+                **{role: dict(count=n) for role, n in TIEN_LU_DIGITISE.get(unit.short_name, {}).items()},
             },
         )
     august = period_get(year=2024, month=8)
@@ -211,8 +184,8 @@ def demo_load() -> bool:
     # Synthetic: 12 months before, ending with 7/2024 = 8/2024 total − published change.
     rng = random.Random(766)
     history: dict[int, list[Decimal]] = {}
-    for name, total, change, _progress in TIEN_LU_2024_08:
-        july = vn(total) - vn(change)
+    for name, points, change, _progress in TIEN_LU_2024_08:
+        july = vn(points) - vn(change)
         series = [july]
         for _ in range(10):
             series.insert(0, max(D(55), min(D(95), series[0] - D(rng.uniform(-2.5, 2.2)).quantize(D("0.01")))))
@@ -222,15 +195,15 @@ def demo_load() -> bool:
         period = period_get(year=year, month=month)
         values = []
         for unit_id, series in history.items():
-            total = series[index].quantize(D("0.01"), rounding=ROUND_HALF_UP)
-            values.append(Value(unit_id=unit_id, indicator_id=codes["total"].pk, points=total))
-            for group, points in _split(total, rng).items():
-                rate = (points / GROUP_MAX[group] * 100).quantize(D("0.01"))
-                values.append(Value(unit_id=unit_id, indicator_id=codes[group].pk, points=points, rate=rate))
+            month_total = series[index].quantize(D("0.01"), rounding=ROUND_HALF_UP)
+            values.append(Value(unit_id=unit_id, indicator_id=total.pk, points=month_total))
+            for group, points in _split(month_total, rng, groups).items():
+                rate = (points / group.max_points * 100).quantize(D("0.01"))
+                values.append(Value(unit_id=unit_id, indicator_id=group.pk, points=points, rate=rate))
         district_total = (sum(s[index] for s in history.values()) / len(history)).quantize(D("0.01"))
-        values.append(Value(unit_id=district.pk, indicator_id=codes["total"].pk, points=district_total))
-        for group, points in _split(district_total, rng).items():
-            values.append(Value(unit_id=district.pk, indicator_id=codes[group].pk, points=points))
+        values.append(Value(unit_id=district.pk, indicator_id=total.pk, points=district_total))
+        for group, points in _split(district_total, rng, groups).items():
+            values.append(Value(unit_id=district.pk, indicator_id=group.pk, points=points))
         revision_apply(
             period=period,
             scope=district,
@@ -249,7 +222,7 @@ def demo_load() -> bool:
     revision_apply(
         period=period_get(year=2025, month=2),
         scope=hung_yen,
-        values=_values(my_hao, codes, MY_HAO_2025_02),
+        values=_values(my_hao, codes, reference_figures("my_hao_2025_02")),
         file_name=f"{DEMO_MARK}my-hao-2025-02.xlsx",
         file_sha256="",
         audit_action=None,
@@ -260,7 +233,7 @@ def demo_load() -> bool:
     revision_apply(
         period=period_get(year=2024, month=12),
         scope=ha_noi,
-        values=_values(ha_noi, codes, HA_NOI_2024_12),
+        values=_values(ha_noi, codes, reference_figures("ha_noi_2024_12")),
         file_name=f"{DEMO_MARK}ha-noi-2024-12.xlsx",
         file_sha256="",
         audit_action=None,
