@@ -42,6 +42,7 @@ class AuditEvent(models.Model):
         UNIT_CHANGE = "unit_change", _("Sửa đơn vị")
         UNIT_ABSENCE = "unit_absence", _("Đơn vị không có số liệu")
         USER_CHANGE = "user_change", _("Sửa tài khoản")
+        NATIONAL_WATCH = "national_watch", _("Tự động lấy số liệu từ Cổng DVCQG")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

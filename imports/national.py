@@ -20,15 +20,17 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AuditEvent
 from indicators.models import Period
 from units.models import AdministrativeUnit, Level
 from units.names import fold, name_key
 
 from .mapping import UNIT, UNIT_CODE
-from .models import ImportBatch, NationalSource, PortalUnitLink
+from .models import ImportBatch, NationalSource, NationalWatch, PortalUnitLink
 from .parsing import Table
 from .resolve import UnitResolver
 from .validate import Issue
@@ -442,6 +444,38 @@ def fetch_days() -> set[int]:
     return days
 
 
+def national_watch_set(*, scope: AdministrativeUnit, user, active: bool) -> NationalWatch:
+    """Ask for (or stop asking for) `scope`'s month to be fetched on the days the portal publishes;
+    audited. The level is the scope's usual one (`default_level`)."""
+    from accounts.permissions import require
+    from accounts.services import audit_record
+
+    require(user, "import", scope)
+    with transaction.atomic():
+        watch, created = NationalWatch.objects.select_for_update().get_or_create(
+            scope=scope, level=default_level(scope), defaults={"active": active, "requested_by": user}
+        )
+        before = None if created else watch.active
+        if before != active:
+            watch.active, watch.requested_by = active, user
+            watch.save(update_fields=["active", "requested_by"])
+            days = settings.NATIONAL_PORTAL_FETCH_DAYS
+            audit_record(
+                user=user,
+                action=AuditEvent.Action.NATIONAL_WATCH,
+                unit=scope,
+                summary=(
+                    _("Bật tự động lấy số liệu từ Cổng DVCQG (ngày %(days)s hằng tháng) cho %(scope)s")
+                    if active
+                    else _("Tắt tự động lấy số liệu từ Cổng DVCQG cho %(scope)s")
+                )
+                % {"days": days, "scope": scope.name},
+                before={"active": before},
+                after={"active": active, "level": watch.level},
+            )
+    return watch
+
+
 def national_fetch_due(*, today=None) -> int:
     """For each scope that asked for it, on the publishing days: fetch last month into a batch ready
     to preview (once a day), and tell the scope's staff. Nothing is applied: a person applies."""
@@ -450,7 +484,6 @@ def national_fetch_due(*, today=None) -> int:
 
     from indicators.services import period_get
 
-    from .models import NationalWatch
     from .services import ImportRejected
 
     today = today or timezone.localdate()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.batch_list, name="batch-list"),
     path("tai-len/", views.batch_create_view, name="batch-create"),
     path("cong-dvcqg/", views.national_fetch_view, name="national-fetch"),
+    path("cong-dvcqg/tu-dong/", views.national_watch_view, name="national-watch"),
     path("mau/", views.template_download, name="template-download"),
     path("<int:pk>/ghep-cot/", views.batch_map, name="batch-map"),
     path("<int:pk>/don-vi/", views.batch_resolve, name="batch-resolve"),

@@ -22,8 +22,8 @@ from units.selectors import AmbiguousUnit, UnitNotFound, unit_lookup
 
 from .forms import NationalFetchForm, UploadForm, target_field
 from .mapping import all_targets, preset_key
-from .models import ImportBatch
-from .national import national_batch_create
+from .models import ImportBatch, NationalWatch
+from .national import national_batch_create, national_watch_set
 from .resolve import TO_CREATE, UnitResolver
 from .selectors import assigned_units, batches_for, can_import, presets_for
 from .services import (
@@ -128,9 +128,48 @@ def batch_create_view(request):
             "form": form,
             "national": NationalFetchForm(prefix="national", initial={"scope": initial.get("scope", "")}),
             "units": assigned_units(user=request.user),
+            "watches": _watches(request.user),
+            "fetch_days": settings.NATIONAL_PORTAL_FETCH_DAYS,
             "previous": previous,
         },
     )
+
+
+def _watches(user) -> list[tuple[AdministrativeUnit, bool]]:
+    """The user's scopes, each with whether its month is fetched from the national portal on its own."""
+    units = list(assigned_units(user=user).order_by("name"))
+    watching = set(NationalWatch.objects.filter(scope__in=units, active=True).values_list("scope_id", flat=True))
+    return [(unit, unit.pk in watching) for unit in units]
+
+
+@login_required
+@require_POST
+def national_watch_view(request):
+    """Turn the monthly fetch from the national portal on or off for one of the user's scopes."""
+    scope_id = request.POST.get("scope", "")
+    if not scope_id.isdigit():
+        raise Http404
+    scope = get_object_or_404(AdministrativeUnit, pk=int(scope_id))
+    active = request.POST.get("active") == "1"
+    national_watch_set(scope=scope, user=request.user, active=active)
+    if active:
+        messages.success(
+            request,
+            _(
+                "Đã bật: vào các ngày %(days)s hằng tháng, cổng tự lấy số liệu tháng trước của %(scope)s từ Cổng "
+                "DVCQG thành bản xem trước và gửi thư cho cán bộ. Chưa có gì được ghi cho đến khi có người bấm "
+                "“Ghi số liệu”."
+            )
+            % {"days": settings.NATIONAL_PORTAL_FETCH_DAYS, "scope": scope.name},
+        )
+        if not settings.NATIONAL_PORTAL_FETCH_ENABLED:
+            messages.warning(
+                request,
+                _("Máy chủ này chưa bật việc lấy tự động (NATIONAL_PORTAL_FETCH_ENABLED); báo quản trị hệ thống."),
+            )
+    else:
+        messages.success(request, _("Đã tắt tự động lấy số liệu từ Cổng DVCQG cho %(scope)s.") % {"scope": scope.name})
+    return redirect("imports:batch-create")
 
 
 @login_required
@@ -158,7 +197,13 @@ def national_fetch_view(request):
     return render(
         request,
         "imports/upload.html",
-        {"form": upload, "national": form, "units": assigned_units(user=request.user)},
+        {
+            "form": upload,
+            "national": form,
+            "units": assigned_units(user=request.user),
+            "watches": _watches(request.user),
+            "fetch_days": settings.NATIONAL_PORTAL_FETCH_DAYS,
+        },
         status=400,
     )
 

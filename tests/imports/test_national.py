@@ -274,3 +274,64 @@ def test_the_job_is_off_by_default_and_prepares_a_preview_for_each_watching_scop
     assert "đã sẵn sàng để xem trước" in mail.outbox[0].subject and f"/nhap-lieu/{batch.pk}/xem-truoc/" in (
         mail.outbox[0].body
     )
+
+
+def test_a_clerk_turns_the_monthly_fetch_on_and_off_for_their_scope_and_each_change_is_audited(
+    portal, clerk, client, links
+):
+    from accounts.models import AuditEvent
+
+    _hung_yen, tien_lu = links
+    page = client.get("/nhap-lieu/tai-len/").content.decode()
+    assert "Huyện Tiên Lữ</strong>: chưa bật" in page and "Bật cho Huyện Tiên Lữ" in page
+
+    response = client.post("/nhap-lieu/cong-dvcqg/tu-dong/", {"scope": tien_lu.pk, "active": "1"}, follow=True)
+    page = response.content.decode()
+    assert "vào các ngày 1-10 hằng tháng" in page
+    assert "chưa bật việc lấy tự động" in page  # this server has the job off: the clerk is told
+    assert "Huyện Tiên Lữ</strong>: đang tự động lấy" in page and "Tắt cho Huyện Tiên Lữ" in page
+    watch = NationalWatch.objects.get()
+    assert (watch.scope, watch.level, watch.active, watch.requested_by) == (tien_lu, "communes", True, clerk)
+
+    client.post("/nhap-lieu/cong-dvcqg/tu-dong/", {"scope": tien_lu.pk, "active": "1"})  # again: nothing changes
+    client.post("/nhap-lieu/cong-dvcqg/tu-dong/", {"scope": tien_lu.pk, "active": "0"})
+    assert NationalWatch.objects.get().active is False
+    events = list(AuditEvent.objects.filter(action="national_watch").order_by("pk").values_list("summary", "after"))
+    assert [summary.split(" (")[0].split(" cho ")[0] for summary, _after in events] == [
+        "Bật tự động lấy số liệu từ Cổng DVCQG",
+        "Tắt tự động lấy số liệu từ Cổng DVCQG",
+    ]
+    assert events[0][1] == {"active": True, "level": "communes"}
+
+
+def test_a_clerk_cannot_turn_the_fetch_on_for_a_scope_they_are_not_assigned_to(portal, clerk, client, links):
+    hung_yen, _tien_lu = links
+    response = client.post("/nhap-lieu/cong-dvcqg/tu-dong/", {"scope": hung_yen.pk, "active": "1"})
+    assert response.status_code == 403
+    assert not NationalWatch.objects.exists()
+    assert client.post("/nhap-lieu/cong-dvcqg/tu-dong/", {"scope": "x", "active": "1"}).status_code == 404
+
+
+def test_a_quarter_is_fetched_as_its_three_months_checked_before_any_is_written(
+    portal, links, demo, capsys, monkeypatch
+):
+    my_hao = AdministrativeUnit.objects.get(tree="legacy", code="328")
+    before = snapshot()
+    # The portal has only February: January's empty answer stops the quarter, and nothing is written.
+    with pytest.raises(CommandError, match=r"Tháng 1/2025: .*\(danh sách rỗng\)"):
+        call_command("fetch_national", "--period", "2025-Q1", "--scope", "Hưng Yên")
+    assert snapshot() == before
+
+    monkeypatch.setattr(fake_portal, "HUNG_YEN_MONTHS", {(2025, 1), (2025, 2), (2025, 3)})
+    call_command("fetch_national", "--period", "2025-q1", "--scope", "Hưng Yên")
+    totals = Score.objects.filter(unit=my_hao, period__year=2025, indicator__code="total").order_by("period__month")
+    assert [(t.period.month, str(t.points), t.rank) for t in totals] == [
+        (1, "91.34", 1),
+        (2, "91.34", 1),
+        (3, "91.34", 1),
+    ]
+    requested = [(r["params"]["p_nam"], r["params"]["p_thang"]) for r in portal.requests]
+    assert requested[-3:] == [(2025, 1), (2025, 2), (2025, 3)]
+
+    with pytest.raises(CommandError, match="không phải cả năm"):
+        call_command("fetch_national", "--period", "2025", "--scope", "Hưng Yên")
