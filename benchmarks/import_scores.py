@@ -187,23 +187,19 @@ def stock_import(rows) -> float:
     return elapsed
 
 
-def raw_copy(rows, period, province) -> tuple[float, float]:
-    """The same rows COPYed into the history table, with its keys (revision of the month, unit,
-    indicator) checked: the floor of writing the figures once."""
+def raw_copy(rows) -> tuple[float, float]:
     with transaction.atomic():
-        revision = ImportRevision.objects.create(
-            period=period, scope=province, number=9998, file_name="copy", file_sha256="", data_as_of=timezone.now()
-        )
+        unit_ids = sorted({r[0] for r in rows})
+        Score.objects.filter(period_id=rows[0][1], unit_id__in=unit_ids).delete()
         started = time.perf_counter()
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(
-                "COPY indicators_scorerecord (unit_id, period_id, indicator_id, revision_id, points, rate, count, "
-                "change_text) FROM STDIN"
+                "COPY indicators_score (unit_id, period_id, indicator_id, revision_id, points, rate, count, change_text) FROM STDIN"
             ) as copy,
         ):
             for row in rows:
-                copy.write_row((*row[:3], revision.pk, *row[4:], ""))
+                copy.write_row((*row, ""))
             copy_only = time.perf_counter() - started
         # The table's foreign keys are checked at commit; a fair floor includes them.
         with connection.cursor() as cursor:
@@ -227,11 +223,11 @@ def raw_copy_both(rows, period, province) -> float:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             with cursor.cursor.copy(
-                "COPY indicators_scorerecord (unit_id, period_id, indicator_id, revision_id, points, rate, count, "
-                "change_text) FROM STDIN"
+                "COPY indicators_scorerecord (unit_id, indicator_id, revision_id, points, rate, count, change_text) "
+                "FROM STDIN"
             ) as copy:
-                for row in rows:
-                    copy.write_row((*row, ""))
+                for unit_id, _period_id, indicator_id, revision_id, points, rate, count in rows:
+                    copy.write_row((unit_id, indicator_id, revision_id, points, rate, count, ""))
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(
@@ -314,7 +310,7 @@ def main() -> None:
             f"ƯỚC TÍNH cho {values}: {stock_extrapolated:.1f} s (ngoại suy tuyến tính)"
         )
         copy_rows = long_rows(unit_list, period, revision, codes, values, seed=5)
-        copy_only_s, copy_s = raw_copy(copy_rows, period, province)
+        copy_only_s, copy_s = raw_copy(copy_rows)
         copy_both_s = raw_copy_both(copy_rows, period, province)
     finally:
         cleanup(province)

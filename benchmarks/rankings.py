@@ -36,7 +36,7 @@ logging.getLogger("celery").setLevel(logging.WARNING)  # one line per task run w
 
 from django.db import DatabaseError, connection, transaction  # noqa: E402
 
-from indicators.models import ImportRevision, Indicator, IndicatorKind, Period, Score, ScoreRecord  # noqa: E402
+from indicators.models import ImportRevision, Indicator, IndicatorKind, Period, Score  # noqa: E402
 from indicators.selectors import framework_for  # noqa: E402
 from rankings.models import RankingResult, RankingRun  # noqa: E402
 from rankings.tasks import rankings_compute_task  # noqa: E402
@@ -79,7 +79,6 @@ def write_month(*, year: int, month: int, units, indicators, rng: random.Random)
     )
     total, groups, criteria = indicators
     scores = []
-    # Every current score is a copy of its revision's record (the database holds it to one): write both.
     for unit in units:
         group_points = {g: Decimal(rng.randint(0, int(g.max_points) * 10)) / 10 for g in groups}
         # Round totals to one decimal place so ties happen, as they do in real months.
@@ -92,14 +91,6 @@ def write_month(*, year: int, month: int, units, indicators, rng: random.Random)
         for criterion in criteria:
             rate = Decimal(rng.randint(0, 10000)) / 100
             scores.append(Score(unit=unit, period=period, indicator=criterion, revision=revision, rate=rate))
-    ScoreRecord.objects.bulk_create(
-        [
-            ScoreRecord(revision=revision, period=period, unit=sc.unit, indicator=sc.indicator, points=sc.points,
-                        rate=sc.rate)
-            for sc in scores
-        ],
-        batch_size=5000,
-    )  # fmt: skip
     Score.objects.bulk_create(scores, batch_size=5000)
     return len(scores)
 
@@ -121,7 +112,6 @@ def write_history(*, year: int, month: int) -> int:
     INSERT … SELECT each), so that the table is the size of a live one relative to a month."""
     source = ImportRevision.objects.get(period__year=year, period__month=month, file_name=MARK)
     score = connection.ops.quote_name(Score._meta.db_table)
-    record = connection.ops.quote_name(ScoreRecord._meta.db_table)
     copied = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for number in range(1, HISTORY_MONTHS + 1):
@@ -135,13 +125,12 @@ def write_history(*, year: int, month: int) -> int:
                 data_as_of=source.data_as_of,
                 is_demo=True,
             )
-            for table in (record, score):  # the record first: a current score is a copy of one
-                cursor.execute(
-                    f"INSERT INTO {table} (unit_id, period_id, indicator_id, revision_id, points, rate, count, "
-                    f"change_text) SELECT unit_id, %s, indicator_id, %s, points, rate, count, change_text "
-                    f"FROM {table} WHERE revision_id = %s",
-                    [period.pk, revision.pk, source.pk],
-                )
+            cursor.execute(
+                f"INSERT INTO {score} (unit_id, period_id, indicator_id, revision_id, points, rate, count, change_text) "
+                f"SELECT unit_id, %s, indicator_id, %s, points, rate, count, change_text FROM {score} "
+                "WHERE revision_id = %s",
+                [period.pk, revision.pk, source.pk],
+            )
             copied += cursor.rowcount
     return copied
 
@@ -149,7 +138,6 @@ def write_history(*, year: int, month: int) -> int:
 def remove_history() -> None:
     with transaction.atomic():
         Score.objects.filter(period__year=HISTORY_YEAR, revision__file_name=MARK).delete()
-        ScoreRecord.objects.filter(revision__period__year=HISTORY_YEAR, revision__file_name=MARK).delete()
         ImportRevision.objects.filter(period__year=HISTORY_YEAR, file_name=MARK).delete()
 
 
@@ -160,7 +148,7 @@ def analyze() -> None:
     is not in the middle of one); it needs superuser or pg_checkpoint, and is skipped without."""
     vacuum = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
     with connection.cursor() as cursor:
-        for model in (Score, ScoreRecord, AdministrativeUnit, RankingResult, Indicator, Period, ImportRevision):
+        for model in (Score, AdministrativeUnit, RankingResult, Indicator, Period, ImportRevision):
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(f"{vacuum} {table}")
     if connection.vendor == "postgresql":
@@ -178,7 +166,6 @@ def cleanup() -> None:
         RankingResult.objects.filter(period_key__in=keys).delete()
         RankingRun.objects.filter(period_key__in=keys).delete()
         Score.objects.filter(revision__file_name=MARK).delete()
-        ScoreRecord.objects.filter(revision__file_name=MARK).delete()
         ImportRevision.objects.filter(file_name=MARK).delete()
         Period.objects.filter(year=2022, month__lte=5, revisions__isnull=True, publications__isnull=True).delete()
         Period.objects.filter(year=HISTORY_YEAR, revisions__isnull=True, publications__isnull=True).delete()

@@ -305,31 +305,26 @@ class Score(ScoreValues):
     """The current figure of one indicator for one unit in one month (the latest applied revision's).
 
     A national month writes 100k of these at once, and each index and each key the database checks
-    per row is paid 100k times; so no index repeats the lead of another, and on PostgreSQL a score
-    has one key: (revision, period, unit, indicator) → the ScoreRecord it was copied from
-    (migration 0008). That record's own keys already hold the unit, the indicator and the
-    revision of that month, so one check per score stands for the four single keys, and it also
-    says what a current score is: a figure of its revision, as written. The constraint lives in
-    the migration (Django has no composite foreign keys); SQLite, the embedded default, keeps
-    Django's PROTECT rules but not the database checks of these four.
+    per row is paid 100k times; so no index repeats the lead of another, and on PostgreSQL one
+    composite key (revision, period) → ImportRevision (id, period) stands for the two single keys
+    (migration 0003): one check instead of two, and it also holds a score to its revision's month.
+    SQLite keeps Django's checks only for those two.
     """
 
-    # The four keys are checked together, through the record: see the class docstring.
     unit = models.ForeignKey(
         "units.AdministrativeUnit",
         on_delete=models.PROTECT,
         related_name="scores",
         db_index=False,  # the unique (unit, period, indicator) index leads with it
-        db_constraint=False,
     )
     period = models.ForeignKey(
         Period,
         on_delete=models.PROTECT,
         related_name="scores",
         db_index=False,  # the (period, indicator) index leads with it
-        db_constraint=False,
+        db_constraint=False,  # checked with the revision: see the class docstring
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores", db_constraint=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
     revision = models.ForeignKey(
         ImportRevision, on_delete=models.PROTECT, related_name="current_scores", db_constraint=False
     )
@@ -350,16 +345,12 @@ class Score(ScoreValues):
 class ScoreRecord(ScoreValues):
     """A figure as one revision wrote it; the append-only history that revisions are compared and reverted from."""
 
-    # On PostgreSQL the revision and its month are one key, (revision, period) → ImportRevision
-    # (id, period) (migration 0008), which a current score's key then leans on (see Score).
     revision = models.ForeignKey(
         ImportRevision,
         on_delete=models.CASCADE,
         related_name="records",
-        db_index=False,  # the unique (revision, period, unit, indicator) index leads with it
-        db_constraint=False,
+        db_index=False,  # the unique (revision, unit, indicator) index leads with it
     )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
 
@@ -367,10 +358,7 @@ class ScoreRecord(ScoreValues):
         verbose_name = _("số liệu theo lần nhập")
         verbose_name_plural = _("số liệu theo lần nhập")
         constraints = [
-            # With the month, which the revision fixes: the target of a current score's one key.
-            models.UniqueConstraint(
-                fields=["revision", "period", "unit", "indicator"], name="record_unique_per_revision"
-            ),
+            models.UniqueConstraint(fields=["revision", "unit", "indicator"], name="record_unique_per_revision"),
             *ScoreValues.measure_constraints("record"),
         ]
 

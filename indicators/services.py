@@ -121,9 +121,7 @@ def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value],
     """The portable write (SQLite, the embedded default): history records, then the month's current scores."""
     ScoreRecord.objects.bulk_create(
         [
-            ScoreRecord(
-                revision=revision, period=period, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)}
-            )
+            ScoreRecord(revision=revision, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)})
             for v in values
         ],
         batch_size=5000,
@@ -142,14 +140,21 @@ def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value],
 
 def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[Value]) -> None:
     """COPY the figures once, into the revision's history records, then make them current with
-    set-based SQL that reads them back by the records' (revision, unit, indicator) key.
+    set-based SQL that reads them back by the records' revision: one INSERT … ON CONFLICT (new
+    figures inserted, existing ones updated in place, where only the revision changes among the
+    keys: one check instead of three), then a DELETE of the older figures the revision's units no
+    longer carry.
 
-    A national month is 100k figures, and most of the write is the database checking keys: three
-    per record (revision with its month, unit, indicator) and one per current score, the record it
-    copies (see `Score`). Current scores that already exist are updated in place (INSERT … ON
-    CONFLICT). Every constraint is still checked; a bad row aborts the whole transaction. (The records used to be
-    staged in a temporary table first: a second copy of every figure, and an anti-join that went
-    quadratic when the statistics said the scores were empty, 200 s for a national month.)
+    A national month is 100k figures, and most of the write is the database checking keys. Every
+    constraint is still checked; a bad row aborts the whole transaction. No statement anti-joins
+    rows being written: planned while the statistics say the revision has no records, that is a
+    scan per row (200 s for a national month, twice).
+
+    The current scores keep keys to small tables that a month does not grow (units, indicators,
+    revisions). A key from each score to its record would check one key instead of three, but the
+    database caches the plan of that check per connection: made while the history table was
+    small (a district's month before a national one), it scans the table for every score, minutes
+    for a national month. Measured and left out.
     """
     score = connection.ops.quote_name(Score._meta.db_table)
     record = connection.ops.quote_name(ScoreRecord._meta.db_table)
@@ -158,25 +163,22 @@ def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[
         # psycopg's COPY is under Django's cursor: a refused row must still raise Django's DatabaseError.
         with (
             connection.wrap_database_errors,
-            cursor.cursor.copy(
-                f"COPY {record} (revision_id, period_id, unit_id, indicator_id, {columns}) FROM STDIN"
-            ) as copy,
+            cursor.cursor.copy(f"COPY {record} (revision_id, unit_id, indicator_id, {columns}) FROM STDIN") as copy,
         ):
             for v in values:
-                copy.write_row((revision.pk, period.pk, v.unit_id, v.indicator_id, *(getattr(v, m) for m in MEASURES)))
-        # Figures a unit had this month and the new revision no longer carries.
-        cursor.execute(
-            f"DELETE FROM {score} s WHERE s.period_id = %s "
-            f"AND s.unit_id IN (SELECT r.unit_id FROM {record} r WHERE r.revision_id = %s) "
-            f"AND NOT EXISTS (SELECT 1 FROM {record} r WHERE r.revision_id = %s "
-            "AND r.unit_id = s.unit_id AND r.indicator_id = s.indicator_id)",
-            [period.pk, revision.pk, revision.pk],
-        )
+                copy.write_row((revision.pk, v.unit_id, v.indicator_id, *(getattr(v, m) for m in MEASURES)))
         cursor.execute(
             f"INSERT INTO {score} AS s (revision_id, period_id, unit_id, indicator_id, {columns}) "
-            f"SELECT r.revision_id, r.period_id, r.unit_id, r.indicator_id, {columns} FROM {record} r "
-            "WHERE r.revision_id = %s "
+            f"SELECT r.revision_id, %s, r.unit_id, r.indicator_id, {columns} FROM {record} r WHERE r.revision_id = %s "
             "ON CONFLICT (unit_id, period_id, indicator_id) DO UPDATE SET revision_id = EXCLUDED.revision_id, "
             + ", ".join(f"{m} = EXCLUDED.{m}" for m in MEASURES),
-            [revision.pk],
+            [period.pk, revision.pk],
+        )
+        # Figures a unit of the revision had this month and the revision no longer carries: after the
+        # upsert, exactly its units' scores of an older revision. (No anti-join against the records:
+        # planned while the statistics say the revision has one record, that is a scan per row.)
+        cursor.execute(
+            f"DELETE FROM {score} s WHERE s.period_id = %s AND s.revision_id <> %s "
+            f"AND s.unit_id IN (SELECT r.unit_id FROM {record} r WHERE r.revision_id = %s)",
+            [period.pk, revision.pk, revision.pk],
         )

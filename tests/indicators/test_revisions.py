@@ -79,7 +79,7 @@ def test_revert_of_a_revert_restores_the_later_figures(month):
 
 @pytest.mark.postgres
 def test_the_database_holds_a_score_to_its_revisions_month(month):
-    """A score is held to its revision's month on PostgreSQL (through the record it copies): stricter than two single keys."""
+    """One composite key (revision, period) replaces the two single keys on PostgreSQL; it is stricter."""
     from django.db import IntegrityError, connection, transaction
 
     revision = apply(month, {0: "88.03"}, "a.xlsx")
@@ -97,29 +97,30 @@ def test_the_database_holds_a_score_to_its_revisions_month(month):
     assert (score.period_id, score.revision_id) == (revision.period_id, revision.pk)
 
 
-@pytest.mark.postgres
-def test_the_database_holds_a_current_score_to_the_record_it_copies(month):
-    """A current score has one key, (revision, period, unit, indicator) → its revision's record: a
-    figure, unit or indicator that its revision did not write is refused, and so is a record whose
-    month is not its revision's."""
-    from django.db import IntegrityError, connection, transaction
+def test_a_correction_replaces_all_of_its_units_figures_for_the_month_and_leaves_other_units_alone(month):
+    """A figure the corrected file no longer carries does not linger; units the file does not name keep theirs."""
+    district, communes, codes, period = month
+    group = next(code for code, i in codes.items() if i.kind == "group")
 
-    revision = apply(month, {0: "88.03"}, "a.xlsx")
-    score = Score.objects.select_related("indicator").get(revision=revision)
-    other_unit = AdministrativeUnit.objects.exclude(pk=score.unit_id).filter(parent=month[0]).first()
-    other_indicator = score.indicator.framework.indicators.exclude(pk=score.indicator_id).first()
+    def figures(unit):
+        return dict(
+            Score.objects.filter(unit=unit, period=period).values_list("indicator__code", "points").order_by("pk")
+        )
 
-    def refused(**change):
-        with pytest.raises(IntegrityError), transaction.atomic():
-            Score.objects.filter(pk=score.pk).update(**change)
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    first = [
+        Value(unit_id=communes[0].pk, indicator_id=codes["total"].pk, points=Decimal("80")),
+        Value(unit_id=communes[0].pk, indicator_id=codes[group].pk, points=Decimal("15")),
+        Value(unit_id=communes[1].pk, indicator_id=codes["total"].pk, points=Decimal("70")),
+    ]
+    revision_apply(
+        period=period, scope=district, values=first, file_name="a", file_sha256="", data_as_of=timezone.now()
+    )
+    corrected = [Value(unit_id=communes[0].pk, indicator_id=codes["total"].pk, points=Decimal("81"))]
+    second = revision_apply(
+        period=period, scope=district, values=corrected, file_name="b", file_sha256="", data_as_of=timezone.now()
+    )
 
-    refused(unit=other_unit)
-    refused(indicator=other_indicator)
-    refused(unit_id=10**9)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ScoreRecord.objects.filter(revision=revision).update(period=period_get(year=2024, month=11))
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    assert ScoreRecord.objects.filter(revision=revision, period=revision.period).count() == 1
+    assert figures(communes[0]) == {"total": Decimal("81.00")}
+    assert figures(communes[1]) == {"total": Decimal("70.00")}
+    assert Score.objects.get(unit=communes[0], period=period).revision == second
+    assert ScoreRecord.objects.filter(revision__scope=district, revision__period=period).count() == 4  # history kept
