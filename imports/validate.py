@@ -393,9 +393,7 @@ def _same(a: dict, b: dict) -> bool:
     return True
 
 
-# Over the complexity bound (C901) on purpose: the per-row loop of a national import (100.000 values): kept in one
-# function for speed, measured in benchmarks/import_scores.py; its checks are the helpers below.
-def validate(  # noqa: C901
+def validate(
     *,
     table: Table,
     period: Period,
@@ -443,8 +441,6 @@ def validate(  # noqa: C901
         if t is not None and t.indicator is not None
     ]
     seen_units: dict[object, int] = {}
-    sheet = table.sheet
-
     for number, cells in table.rows:
         name_cell = cells[unit_col] if unit_col is not None else None
         code_cell = cells[code_col] if code_col is not None else None
@@ -452,121 +448,128 @@ def validate(  # noqa: C901
         result = RowResult(row=number, unit_text=unit_text, resolution=None)
 
         def issue(message, column="", is_error=True, result=result, number=number):
-            result.issues.append(Issue(message, row=number, column=column, sheet=sheet, is_error=is_error))
+            result.issues.append(Issue(message, row=number, column=column, sheet=table.sheet, is_error=is_error))
 
         # Figures first: a row with no figures and no unit (a footnote, a blank line) is skipped.
-        figures: dict[int, dict] = {}
-        for index, header, target, indicator_id, measure, primary in value_cols:
-            value = cells[index]
-            if value is None:
-                continue
-            if isinstance(value, FormulaWithoutValue):
-                issue(
-                    _(
-                        "ô chứa công thức %(formula)s nhưng chưa có giá trị tính sẵn; mở tệp bằng Excel, lưu lại rồi tải lên."
-                    )
-                    % {"formula": str(value)},
-                    header,
-                )
-                continue
-            try:
-                parsed = parse_cell(value, measure, primary)
-            except NumberError as exc:
-                issue(str(exc), header)
-                continue
-            if parsed is None:
-                continue
-            measures = figures.setdefault(indicator_id, {})
-            for name, new in parsed.__dict__.items():
-                if new is not None and new != "":
-                    measures[name] = new
-            if measure == CHANGE and parsed.change is None:
-                issue(
-                    _("không đọc được số thay đổi trong “%(text)s”; giữ nguyên chữ như công bố.") % {"text": value},
-                    header,
-                    False,
-                )
-            if measure not in PUBLISHED_EXTRAS:
-                _quantize(measures, header, issue)
-                _check_range(target.indicator, measures, header, issue)
-            if measure not in _RANGE_CHECKED:
-                _check_storable(measures, header, issue)
-        for measures in figures.values():
-            if "rank" in measures:
-                _check_rank(measures, issue)
-        # An indicator with only a "change" column has no figure to store.
-        figures = {
-            k: v
-            for k, v in figures.items()
-            if "points" in v or "rate" in v or "count" in v or "rank" in v  # only non-empty measures are kept
-        }
-        if not unit_text:
-            if figures or result.issues:
-                column = table.headers[unit_col if unit_col is not None else code_col]
-                issue(_("thiếu tên đơn vị (ô trống hoặc ô gộp với dòng trên)."), column)
-                result.status = ERROR
-                preview.rows.append(result)
+        figures = _row_figures(cells, value_cols, issue)
+        if _row_skipped(preview, result, figures, issue, unit_col=unit_col, code_col=code_col):
             continue
-        if not figures and not result.issues:
-            # A footnote or a sub-heading ("Ghi chú: …", "Khối xã"): nothing to import, nothing to resolve.
-            preview.file_issues.append(
-                Issue(
-                    _("Dòng %(row)s (“%(text)s”) không có số liệu, bỏ qua.") % {"row": number, "text": unit_text[:80]},
-                    sheet=sheet,
-                    is_error=False,
-                )
-            )
-            continue
-        if fold(unit_text).removeprefix("ubnd ") in SUMMARY_ROWS:
-            preview.file_issues.append(
-                Issue(
-                    _(
-                        "Dòng %(row)s (“%(text)s”) là dòng tổng hợp của bảng, bỏ qua; số liệu của %(scope)s ghi ở dòng mang tên đơn vị này."
-                    )
-                    % {"row": number, "text": unit_text, "scope": scope.name},
-                    sheet=sheet,
-                    is_error=False,
-                )
-            )
-            continue
-        if code_cell not in (None, ""):
-            res = resolver.resolve_code(str(code_cell))
-        else:
-            res = resolver.resolve_name(unit_text)
-        if res.problem == "unknown" and create_missing and code_cell in (None, ""):
+        by_code = code_cell not in (None, "")
+        res = resolver.resolve_code(str(code_cell)) if by_code else resolver.resolve_name(unit_text)
+        if res.problem == "unknown" and create_missing and not by_code:
             res = Resolution(text=res.text, method=TO_CREATE)
         result.resolution = res
-        column = table.headers[code_col if code_cell not in (None, "") else unit_col]
-        if res.problem == "outside_scope":
-            preview.file_issues.append(
-                Issue(
-                    _(
-                        "Dòng %(row)s: %(message)s Tệp chỉ được có đơn vị thuộc phạm vi được phân công; không nhập tệp này."
-                    )
-                    % {"row": number, "message": describe_problem(res, scope=scope, period=period)},
-                    sheet=sheet,
-                )
-            )
-        elif not res.ok:
-            issue(describe_problem(res, scope=scope, period=period), column)
-        key = res.unit.pk if res.unit else ("new", fold(unit_text))
-        if res.ok:
-            if key in seen_units:
-                issue(
-                    _("đơn vị %(unit)s đã có ở dòng %(first)s.")
-                    % {"unit": res.unit.name if res.unit else unit_text, "first": seen_units[key]},
-                    column,
-                )
-            else:
-                seen_units[key] = number
-        if res.method == TO_CREATE:
-            _check_new_unit(unit_text, scope, column, issue)
+        _row_unit(preview, result, issue, seen_units, column=table.headers[code_col if by_code else unit_col])
         result.figures = figures
         preview.rows.append(result)
 
     _missing(preview, resolver)
     _compare(preview, indicators, roles)
     return preview
+
+
+def _row_figures(cells: list, value_cols: list[tuple], issue) -> dict[int, dict]:
+    """One row's figures by indicator id, each cell parsed and checked; problems go to `issue`."""
+    figures: dict[int, dict] = {}
+    for index, header, target, indicator_id, measure, primary in value_cols:
+        value = cells[index]
+        if value is None:
+            continue
+        if isinstance(value, FormulaWithoutValue):
+            issue(
+                _(
+                    "ô chứa công thức %(formula)s nhưng chưa có giá trị tính sẵn; mở tệp bằng Excel, lưu lại rồi tải lên."
+                )
+                % {"formula": str(value)},
+                header,
+            )
+            continue
+        try:
+            parsed = parse_cell(value, measure, primary)
+        except NumberError as exc:
+            issue(str(exc), header)
+            continue
+        if parsed is None:
+            continue
+        measures = figures.setdefault(indicator_id, {})
+        for name, new in parsed.__dict__.items():
+            if new is not None and new != "":
+                measures[name] = new
+        _check_cell(measures, parsed, value, target, header, issue)
+    for measures in figures.values():
+        if "rank" in measures:
+            _check_rank(measures, issue)
+    # An indicator with only a "change" column has no figure to store.
+    return {k: v for k, v in figures.items() if "points" in v or "rate" in v or "count" in v or "rank" in v}
+
+
+def _check_cell(measures: dict, parsed, value, target, header: str, issue) -> None:
+    """The checks of one parsed cell: a change that is only words, the precision and range of a
+    figure, what its column can store."""
+    measure = target.measure
+    if measure == CHANGE and parsed.change is None:
+        issue(
+            _("không đọc được số thay đổi trong “%(text)s”; giữ nguyên chữ như công bố.") % {"text": value},
+            header,
+            False,
+        )
+    if measure not in PUBLISHED_EXTRAS:
+        _quantize(measures, header, issue)
+        _check_range(target.indicator, measures, header, issue)
+    if measure not in _RANGE_CHECKED:
+        _check_storable(measures, header, issue)
+
+
+def _row_skipped(preview: Preview, result: RowResult, figures: dict, issue, *, unit_col, code_col) -> bool:
+    """Whether the row names no unit to import for: an unnamed row with figures is an error (kept),
+    a footnote or a sub-heading and the table's own summary row are skipped with a note."""
+    table, number, unit_text = preview.table, result.row, result.unit_text
+    if not unit_text:
+        if figures or result.issues:
+            issue(
+                _("thiếu tên đơn vị (ô trống hoặc ô gộp với dòng trên)."),
+                table.headers[unit_col if unit_col is not None else code_col],
+            )
+            result.status = ERROR
+            preview.rows.append(result)
+        return True
+    if not figures and not result.issues:
+        # A footnote or a sub-heading ("Ghi chú: …", "Khối xã"): nothing to import, nothing to resolve.
+        note = _("Dòng %(row)s (“%(text)s”) không có số liệu, bỏ qua.") % {"row": number, "text": unit_text[:80]}
+        preview.file_issues.append(Issue(note, sheet=table.sheet, is_error=False))
+        return True
+    if fold(unit_text).removeprefix("ubnd ") in SUMMARY_ROWS:
+        note = _(
+            "Dòng %(row)s (“%(text)s”) là dòng tổng hợp của bảng, bỏ qua; số liệu của %(scope)s ghi ở dòng mang tên đơn vị này."
+        ) % {"row": number, "text": unit_text, "scope": preview.scope.name}
+        preview.file_issues.append(Issue(note, sheet=table.sheet, is_error=False))
+        return True
+    return False
+
+
+def _row_unit(preview: Preview, result: RowResult, issue, seen_units: dict, *, column: str) -> None:
+    """The checks of a row's resolved unit: outside the scope (the whole file is refused), not
+    resolved, named twice, or a new unit whose name would not fit."""
+    res, number, scope, period = result.resolution, result.row, preview.scope, preview.period
+    if res.problem == "outside_scope":
+        message = _(
+            "Dòng %(row)s: %(message)s Tệp chỉ được có đơn vị thuộc phạm vi được phân công; không nhập tệp này."
+        ) % {"row": number, "message": describe_problem(res, scope=scope, period=period)}
+        preview.file_issues.append(Issue(message, sheet=preview.table.sheet))
+    elif not res.ok:
+        issue(describe_problem(res, scope=scope, period=period), column)
+    key = res.unit.pk if res.unit else ("new", fold(result.unit_text))
+    if res.ok:
+        if key in seen_units:
+            issue(
+                _("đơn vị %(unit)s đã có ở dòng %(first)s.")
+                % {"unit": res.unit.name if res.unit else result.unit_text, "first": seen_units[key]},
+                column,
+            )
+        else:
+            seen_units[key] = number
+    if res.method == TO_CREATE:
+        _check_new_unit(result.unit_text, scope, column, issue)
 
 
 def _missing(preview: Preview, resolver: UnitResolver) -> None:
@@ -763,6 +766,12 @@ def _check_published(preview: Preview, total: Indicator, previous_totals: dict[i
                 )
             )
     _check_rank_change(preview, total, rows)
+    _check_peer_rank(preview, total, rows)
+
+
+def _check_peer_rank(preview: Preview, total: Indicator, rows: list) -> None:
+    """Warn where the file's rank of the total differs from its rank among every unit of its peer
+    group valid in the month (in the file or already stored); no group with a unit lacking a total."""
     ranked = [r for r in rows if r.unit is not None and r.figures[total.pk].get("rank") is not None]
     if not ranked:
         return
