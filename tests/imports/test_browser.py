@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import UnitAssignment
-from imports.models import PortalUnitLink
+from imports.models import NationalWatch, PortalUnitLink
 from indicators.models import Score
 from tests.conftest import ensure_reference_data
 from units.models import AdministrativeUnit
@@ -55,6 +55,13 @@ def test_a_clerk_fetches_the_month_from_the_portal_previews_it_and_writes_it(
         page.fill("#id_password", "mat-khau-dai-123")
         page.press("#id_password", "Enter")
         page.wait_for_url("**/nhap-lieu/tai-len/")
+        # The monthly fetch, turned on with one click on the same page.
+        page.get_by_role("button", name="Bật cho Huyện Tiên Lữ").click()
+        page.wait_for_url("**/nhap-lieu/tai-len/")
+        assert "vào các ngày 1-10 hằng tháng" in page.content()
+        assert page.get_by_role("button", name="Tắt cho Huyện Tiên Lữ").count() == 1
+        assert page.get_by_text("Replaces").count() == 0  # the corrected file's hidden field has no label
+        page.screenshot(path=str(ARTIFACTS / "import-national-monthly-on-1280.png"), full_page=True)
         page.fill("#id_national-period", "2024-08")
         page.fill("#id_national-scope", "Huyện Tiên Lữ")
         page.get_by_role("button", name="Lấy số liệu từ Cổng DVCQG").click()
@@ -70,6 +77,7 @@ def test_a_clerk_fetches_the_month_from_the_portal_previews_it_and_writes_it(
     finally:
         stop()
     assert len(app.requests) == 1
+    assert NationalWatch.objects.get(scope=tien_lu).active
     thu_sy = AdministrativeUnit.objects.get(parent=tien_lu, short_name="Thủ Sỹ")
     total = Score.objects.get(unit=thu_sy, period__year=2024, period__month=8, indicator__code="total")
     assert str(total.points) == "89.63" and total.rank == 1
