@@ -56,6 +56,7 @@ GROUPS = [("1", "Công khai, minh bạch", 18, "publicity"), ("2", "Tiến độ
 D = Decimal
 
 
+# Longer than 60 lines on purpose: one synthetic snapshot, field by field as dispatches.snapshot declares them.
 def snapshot(*, subordinates: int, level: str, seed: int = 766) -> DispatchData:
     """A typed snapshot shaped like dispatches.selectors.dispatch_data, with `subordinates` ranked units."""
     rng = random.Random(seed)
