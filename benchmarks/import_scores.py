@@ -44,16 +44,29 @@ from indicators.services import indicators_by_code, period_get  # noqa: E402
 from units.models import AdministrativeUnit, Tree  # noqa: E402
 
 PROVINCE_CODE = "BENCH-IMPORT"
-# 25 value columns: the total, six groups, and criteria of every measure.
-COLUMNS = [
-    ("Điểm tổng hợp", "total"),
-    *[(f"Nhóm {g} (điểm)", g) for g in "123456"],
-    *[(c, c) for c in ["1.1", "2.2", "2.3", "3.4", "3.5", "3.6", "3.7", "5.1", "5.2", "6.1", "6.2"]],
-    ("2.1", "2.1"),
-    ("6.4", "6.4"),
-    *[(c, c) for c in ["1.2", "1.3", "3.1", "3.2", "4.4"]],
-]
-GROUP_MAX = {"1": 18, "2": 20, "3": 12, "4": 10, "5": 18, "6": 22}
+# The file's 25 value columns, read from the catalogue by main(): the total, the six groups, and
+# criteria of every measure (all those in percent and in counts, five of counts with a rate),
+# each headed by its code; MAPPING maps those headers back, as a clerk's mapping would.
+COLUMNS: list[tuple[str, str]] = []
+MAPPING: dict[str, str] = {}
+INDICATORS: dict = {}
+
+
+def catalogue_columns(codes: dict) -> None:
+    by_order = sorted(codes.values(), key=lambda i: i.order)
+    total = next(i for i in by_order if i.kind == "total")
+    groups = [i for i in by_order if i.kind == "group"]
+    criteria = [i for i in by_order if i.kind == "criterion"]
+    chosen = [c for c in criteria if c.measure in ("percent", "count")]
+    chosen += [c for c in criteria if c.measure == "count_percent"][:5]
+    COLUMNS[:] = [
+        ("Điểm tổng hợp", total.code),
+        *[(f"Nhóm {g.code} (điểm)", g.code) for g in groups],
+        *[(c.code, c.code) for c in chosen],
+    ]
+    MAPPING.clear()
+    MAPPING.update({h: code for h, code in COLUMNS} | {"Mã đơn vị": "unit_code", "Tên đơn vị": "unit", "STT": ""})
+    INDICATORS.update(codes)
 
 
 def units(n: int) -> tuple[AdministrativeUnit, list[AdministrativeUnit]]:
@@ -88,13 +101,14 @@ def units(n: int) -> tuple[AdministrativeUnit, list[AdministrativeUnit]]:
 
 
 def cell(code: str, rng: random.Random):
-    if code == "total":
+    indicator = INDICATORS[code]
+    if indicator.kind == "total":
         return f"{rng.uniform(50, 99):.2f}".replace(".", ",")
-    if code in GROUP_MAX:
-        return f"{rng.uniform(0, GROUP_MAX[code]):.2f}".replace(".", ",")
-    if code in ("2.1", "6.4"):
+    if indicator.measure == "points":
+        return f"{rng.uniform(0, float(indicator.max_points)):.2f}".replace(".", ",")
+    if indicator.measure == "count":
         return f"{rng.randint(0, 2_000_000):,}".replace(",", ".")
-    if code in ("1.2", "1.3", "3.1", "3.2", "4.4"):
+    if indicator.measure == "count_percent":
         return f"{rng.randint(0, 300_000):,}".replace(",", ".") + f" ({rng.uniform(0, 100):.2f}%)".replace(".", ",")
     return f"{rng.uniform(0, 100):.2f}%".replace(".", ",")
 
@@ -125,9 +139,6 @@ def csv_bytes(rows) -> bytes:
     writer = csv.writer(out, delimiter=";")
     writer.writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-MAPPING = {h: code for h, code in COLUMNS} | {"Mã đơn vị": "unit_code", "Tên đơn vị": "unit", "STT": ""}
 
 
 SPLITS: dict[str, float] = {}
@@ -272,6 +283,7 @@ def main() -> None:
     if app.conf.task_always_eager:
         print("Chú ý: không có REDIS_URL, xếp hạng chạy ngay trong lúc ghi, nên thời gian gồm cả xếp hạng.")
     codes = indicators_by_code(framework=framework_for())
+    catalogue_columns(codes)
     period = period_get(year=2024, month=11)
     province, unit_list = units(n_units)
     try:
