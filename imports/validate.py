@@ -433,6 +433,15 @@ def validate(
         _compare(preview, indicators, roles)
         return preview
     resolver = UnitResolver(scope=scope, period=period, choices=choices)
+    _check_rows(preview, resolver)
+    _missing(preview, resolver)
+    _compare(preview, indicators, roles)
+    return preview
+
+
+def _check_rows(preview: Preview, resolver: UnitResolver) -> None:
+    """Every data row of the table: its figures parsed and checked, its unit resolved."""
+    table, columns, create_missing = preview.table, preview.columns, preview.create_missing
     unit_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT), None)
     code_col = next((i for i, (_h, t) in enumerate(columns) if t and t.kind == UNIT_CODE), None)
     value_cols = [
@@ -462,10 +471,6 @@ def validate(
         _row_unit(preview, result, issue, seen_units, column=table.headers[code_col if by_code else unit_col])
         result.figures = figures
         preview.rows.append(result)
-
-    _missing(preview, resolver)
-    _compare(preview, indicators, roles)
-    return preview
 
 
 def _row_figures(cells: list, value_cols: list[tuple], issue) -> dict[int, dict]:
