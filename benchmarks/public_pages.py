@@ -127,7 +127,7 @@ def data_remove() -> None:
     django.setup()
     from django.db import transaction
 
-    from indicators.models import ImportRevision, Score, ScoreRecord
+    from indicators.models import CurrentRevision, ImportRevision, ScoreRecord
     from publishing.models import Publication
     from rankings.models import RankingResult
     from units.models import AdministrativeUnit
@@ -135,7 +135,7 @@ def data_remove() -> None:
     with transaction.atomic():
         units = AdministrativeUnit.objects.filter(tree="custom", code__startswith="BENCH-")
         RankingResult.objects.filter(unit__in=units).delete()
-        Score.objects.filter(unit__in=units).delete()
+        CurrentRevision.objects.filter(unit__in=units).delete()
         ScoreRecord.objects.filter(unit__in=units).delete()
         ImportRevision.objects.filter(scope__in=units).delete()
         Publication.objects.filter(scope__in=units).delete()

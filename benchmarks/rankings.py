@@ -36,7 +36,15 @@ logging.getLogger("celery").setLevel(logging.WARNING)  # one line per task run w
 
 from django.db import DatabaseError, connection, transaction  # noqa: E402
 
-from indicators.models import ImportRevision, Indicator, IndicatorKind, Period, Score  # noqa: E402
+from indicators.models import (  # noqa: E402
+    CurrentRevision,
+    ImportRevision,
+    Indicator,
+    IndicatorKind,
+    Period,
+    Score,
+    ScoreRecord,
+)
 from indicators.selectors import framework_for  # noqa: E402
 from rankings.models import RankingResult, RankingRun  # noqa: E402
 from rankings.tasks import rankings_compute_task  # noqa: E402
@@ -78,21 +86,25 @@ def write_month(*, year: int, month: int, units, indicators, rng: random.Random)
         is_demo=True,
     )
     total, groups, criteria = indicators
-    scores = []
+    records = []
     for unit in units:
         group_points = {g: Decimal(rng.randint(0, int(g.max_points) * 10)) / 10 for g in groups}
         # Round totals to one decimal place so ties happen, as they do in real months.
-        scores.append(
-            Score(unit=unit, period=period, indicator=total, revision=revision, points=sum(group_points.values()))
+        records.append(
+            ScoreRecord(revision=revision, unit_id=unit.pk, indicator=total, points=sum(group_points.values()))
         )
         for group, points in group_points.items():
             rate = (points / group.max_points * 100).quantize(Decimal("0.01"))
-            scores.append(Score(unit=unit, period=period, indicator=group, revision=revision, points=points, rate=rate))
+            records.append(ScoreRecord(revision=revision, unit_id=unit.pk, indicator=group, points=points, rate=rate))
         for criterion in criteria:
             rate = Decimal(rng.randint(0, 10000)) / 100
-            scores.append(Score(unit=unit, period=period, indicator=criterion, revision=revision, rate=rate))
-    Score.objects.bulk_create(scores, batch_size=5000)
-    return len(scores)
+            records.append(ScoreRecord(revision=revision, unit_id=unit.pk, indicator=criterion, rate=rate))
+    ScoreRecord.objects.bulk_create(records, batch_size=5000)
+    # The records are the month's current figures (Score) once each unit points at their revision.
+    CurrentRevision.objects.bulk_create(
+        [CurrentRevision(period=period, unit_id=unit.pk, revision=revision) for unit in units], batch_size=5000
+    )
+    return len(records)
 
 
 def _months():
@@ -111,7 +123,8 @@ def write_history(*, year: int, month: int) -> int:
     """Copy the measured month into HISTORY_MONTHS months of HISTORY_YEAR, in the database (one
     INSERT … SELECT each), so that the table is the size of a live one relative to a month."""
     source = ImportRevision.objects.get(period__year=year, period__month=month, file_name=MARK)
-    score = connection.ops.quote_name(Score._meta.db_table)
+    record = connection.ops.quote_name(ScoreRecord._meta.db_table)
+    current = connection.ops.quote_name(CurrentRevision._meta.db_table)
     copied = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for number in range(1, HISTORY_MONTHS + 1):
@@ -126,19 +139,24 @@ def write_history(*, year: int, month: int) -> int:
                 is_demo=True,
             )
             cursor.execute(
-                f"INSERT INTO {score} (unit_id, period_id, indicator_id, revision_id, points, rate, count, change_text) "
-                f"SELECT unit_id, %s, indicator_id, %s, points, rate, count, change_text FROM {score} "
+                f"INSERT INTO {record} (revision_id, unit_id, indicator_id, points, rate, count, change_text) "
+                f"SELECT %s, unit_id, indicator_id, points, rate, count, change_text FROM {record} "
                 "WHERE revision_id = %s",
-                [period.pk, revision.pk, source.pk],
+                [revision.pk, source.pk],
             )
             copied += cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {current} (period_id, unit_id, revision_id) "
+                f"SELECT %s, unit_id, %s FROM {current} WHERE revision_id = %s",
+                [period.pk, revision.pk, source.pk],
+            )
     return copied
 
 
 def remove_history() -> None:
     with transaction.atomic():
-        Score.objects.filter(period__year=HISTORY_YEAR, revision__file_name=MARK).delete()
-        ImportRevision.objects.filter(period__year=HISTORY_YEAR, file_name=MARK).delete()
+        CurrentRevision.objects.filter(period__year=HISTORY_YEAR, revision__file_name=MARK).delete()
+        ImportRevision.objects.filter(period__year=HISTORY_YEAR, file_name=MARK).delete()  # and their records
 
 
 def analyze() -> None:
@@ -148,7 +166,15 @@ def analyze() -> None:
     is not in the middle of one); it needs superuser or pg_checkpoint, and is skipped without."""
     vacuum = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
     with connection.cursor() as cursor:
-        for model in (Score, AdministrativeUnit, RankingResult, Indicator, Period, ImportRevision):
+        for model in (
+            ScoreRecord,
+            CurrentRevision,
+            AdministrativeUnit,
+            RankingResult,
+            Indicator,
+            Period,
+            ImportRevision,
+        ):
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(f"{vacuum} {table}")
     if connection.vendor == "postgresql":
@@ -165,8 +191,8 @@ def cleanup() -> None:
     with transaction.atomic():
         RankingResult.objects.filter(period_key__in=keys).delete()
         RankingRun.objects.filter(period_key__in=keys).delete()
-        Score.objects.filter(revision__file_name=MARK).delete()
-        ImportRevision.objects.filter(file_name=MARK).delete()
+        CurrentRevision.objects.filter(revision__file_name=MARK).delete()
+        ImportRevision.objects.filter(file_name=MARK).delete()  # and their records
         Period.objects.filter(year=2022, month__lte=5, revisions__isnull=True, publications__isnull=True).delete()
         Period.objects.filter(year=HISTORY_YEAR, revisions__isnull=True, publications__isnull=True).delete()
 

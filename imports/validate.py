@@ -657,10 +657,10 @@ def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str
     by_id = {i.pk: i for i in indicators.values()}
     unit_ids = [r.unit.pk for r in preview.rows if r.unit]
     current: dict[int, dict[int, dict]] = {}
-    for s in Score.objects.filter(period=preview.period, unit_id__in=unit_ids).values(
-        "unit_id", "indicator_id", *MEASURES
-    ):
-        current.setdefault(s["unit_id"], {})[s["indicator_id"]] = s
+    for unit_id, indicator_id, *measures in Score.objects.filter(
+        period=preview.period, unit_id__in=unit_ids
+    ).values_list("unit_id", "indicator_id", *MEASURES):
+        current.setdefault(unit_id, {})[indicator_id] = dict(zip(MEASURES, measures, strict=True))
     total = next((i for i in indicators.values() if i.kind == IndicatorKind.TOTAL), None)
     previous_totals = {}
     if total is not None:

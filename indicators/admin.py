@@ -50,8 +50,17 @@ class ScoreAdmin(admin.ModelAdmin):
     list_filter = ["period", "indicator__kind"]
     search_fields = ["unit__name", "unit__search_name", "indicator__code"]
     list_select_related = ["unit", "period", "indicator", "revision"]
-    autocomplete_fields = ["unit"]
-    raw_id_fields = ["revision"]
+    raw_id_fields = ["unit", "revision"]
+
+    # A view of the current revisions' records: figures change only through an import or a revert.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ScoreRecord)

@@ -301,42 +301,53 @@ class ScoreValues(models.Model):
 MEASURES = ("points", "rate", "count", "change_text", "change", "rank", "rank_of", "rank_change")
 
 
-class Score(ScoreValues):
-    """The current figure of one indicator for one unit in one month (the latest applied revision's).
+class CurrentRevision(models.Model):
+    """Which revision holds a unit's current figures for a month: one row per unit and month,
+    pointing at the latest applied revision that brought the unit.
 
-    A national month writes 100k of these at once, and each index and each key the database checks
-    per row is paid 100k times; so no index repeats the lead of another, and on PostgreSQL one
-    composite key (revision, period) → ImportRevision (id, period) stands for the two single keys
-    (migration 0003): one check instead of two, and it also holds a score to its revision's month.
-    SQLite keeps Django's checks only for those two.
+    Applying a revision writes its figures once, as history records, and moves these pointers (a
+    few thousand rows for a national month); the current figures (`Score`) are read through them.
+    On PostgreSQL a composite key (revision, period) → ImportRevision (id, period) also holds a
+    pointer to its revision's month (migration 0008).
     """
 
-    unit = models.ForeignKey(
-        "units.AdministrativeUnit",
-        on_delete=models.PROTECT,
-        related_name="scores",
-        db_index=False,  # the unique (unit, period, indicator) index leads with it
-    )
     period = models.ForeignKey(
         Period,
         on_delete=models.PROTECT,
-        related_name="scores",
-        db_index=False,  # the (period, indicator) index leads with it
-        db_constraint=False,  # checked with the revision: see the class docstring
+        related_name="+",
+        db_index=False,  # the unique (period, unit) index leads with it
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
-    revision = models.ForeignKey(
-        ImportRevision, on_delete=models.PROTECT, related_name="current_scores", db_constraint=False
-    )
+    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(ImportRevision, on_delete=models.PROTECT, related_name="current_units")
 
     class Meta:
+        verbose_name = _("lần nhập hiện hành của đơn vị")
+        verbose_name_plural = _("lần nhập hiện hành của đơn vị")
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="current_revision_unique_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period}: {self.revision_id}"
+
+
+class Score(ScoreValues):
+    """The current figure of one indicator for one unit in one month: the record of the unit's
+    current revision (`CurrentRevision`).
+
+    A database view (migration 0008), read like a table and never written: a national month is
+    100k figures, and writing them twice (history and current) with every key checked per row was
+    half of an import. Its id is the record's. Writes go through `indicators.services.revision_apply`.
+    """
+
+    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="scores")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="scores")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
+    revision = models.ForeignKey(ImportRevision, on_delete=models.PROTECT, related_name="current_scores")
+
+    class Meta:
+        managed = False  # a view: see the class docstring
+        db_table = "indicators_score"
         verbose_name = _("số liệu")
         verbose_name_plural = _("số liệu")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "period", "indicator"], name="score_unique_unit_period_indicator"),
-            *ScoreValues.measure_constraints("score"),
-        ]
-        indexes = [models.Index(fields=["period", "indicator"])]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period} {self.indicator.code}"

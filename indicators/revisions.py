@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.services import audit_record
 from units.collation import name_key
 
-from .models import MEASURES, ImportRevision, Indicator, Score, ScoreRecord
+from .models import MEASURES, CurrentRevision, ImportRevision, Indicator, ScoreRecord
 from .services import Value, revision_apply
 
 
@@ -94,6 +94,6 @@ def revision_revert(*, revision: ImportRevision, user=None) -> ImportRevision:
     new.save(update_fields=["reverted_to"])
     # Units that only later revisions brought have no figures in the revision reverted to.
     kept_units = {r.unit_id for r in records}
-    Score.objects.filter(revision__in=later).exclude(unit_id__in=kept_units).delete()
+    CurrentRevision.objects.filter(revision__in=later).exclude(unit_id__in=kept_units).delete()
     ImportRevision.objects.filter(pk__in=[r.pk for r in later]).update(state=ImportRevision.State.REVERTED)
     return new

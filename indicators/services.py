@@ -2,21 +2,23 @@
 
 import datetime
 import hashlib
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
 from accounts.services import audit_record
 from units.models import AdministrativeUnit
 
-from .models import MEASURES, Framework, ImportRevision, Indicator, Period, Score, ScoreRecord
+from .models import CurrentRevision, Framework, ImportRevision, Indicator, Period, ScoreRecord
 from .periods import month_period_span
 
 
-@dataclass(frozen=True)
-class Value:
-    """One figure to write: which unit and indicator, and the measures it carries."""
+class Value(NamedTuple):
+    """One figure to write: which unit and indicator, and the measures it carries.
+
+    A tuple in the order of a history record's columns (`unit_id`, `indicator_id`, then `MEASURES`):
+    a national month is 100k of these, built and written as they are."""
 
     unit_id: int
     indicator_id: int
@@ -70,9 +72,9 @@ def revision_apply(
 ) -> ImportRevision:
     """Record `values` as a new revision of `period` for `scope` and make them the current figures.
 
-    One transaction: the revision, its history records and the current scores land together or
-    not at all. Units in `values` have all their current figures for the month replaced by the
-    revision's, so an indicator dropped from a corrected file does not linger.
+    One transaction: the revision, its history records and the pointers that make them current land
+    together or not at all. Units in `values` have all their current figures for the month replaced
+    by the revision's, so an indicator dropped from a corrected file does not linger.
     """
     # Lock the scope's revisions for this month so that two imports cannot take the same number.
     previous = list(
@@ -96,10 +98,8 @@ def revision_apply(
     ImportRevision.objects.filter(period=period, scope=scope, state=ImportRevision.State.APPLIED).exclude(
         pk=revision.pk
     ).update(state=ImportRevision.State.SUPERSEDED)
-    if connection.vendor == "postgresql":
-        _write_postgresql(revision=revision, period=period, values=values)
-    else:
-        _write_orm(revision=revision, period=period, values=values, unit_ids=unit_ids)
+    _write_records(revision=revision, values=values)
+    _make_current(revision=revision, period=period, unit_ids=unit_ids)
     if audit_action:
         audit_record(
             user=user,
@@ -117,68 +117,38 @@ def revision_apply(
     return revision
 
 
-def _write_orm(*, revision: ImportRevision, period: Period, values: list[Value], unit_ids: list[int]) -> None:
-    """The portable write (SQLite, the embedded default): history records, then the month's current scores."""
-    ScoreRecord.objects.bulk_create(
-        [
-            ScoreRecord(revision=revision, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)})
-            for v in values
-        ],
-        batch_size=5000,
-    )
-    Score.objects.filter(period=period, unit_id__in=unit_ids).delete()
-    Score.objects.bulk_create(
-        [
-            Score(
-                revision=revision, period=period, **{f: getattr(v, f) for f in ("unit_id", "indicator_id", *MEASURES)}
-            )
-            for v in values
-        ],
-        batch_size=5000,
-    )
+def _write_records(*, revision: ImportRevision, values: list[Value]) -> None:
+    """The revision's figures, written once: its history records, which the current figures are read
+    from (`Score`). PostgreSQL takes them by COPY; elsewhere (SQLite, the embedded default) in bulk
+    INSERTs. Every constraint is checked either way, and a refused row aborts the transaction.
 
-
-def _write_postgresql(*, revision: ImportRevision, period: Period, values: list[Value]) -> None:
-    """COPY the figures once, into the revision's history records, then make them current with
-    set-based SQL that reads them back by the records' revision: one INSERT … ON CONFLICT (new
-    figures inserted, existing ones updated in place, where only the revision changes among the
-    keys: one check instead of three), then a DELETE of the older figures the revision's units no
-    longer carry.
-
-    A national month is 100k figures, and most of the write is the database checking keys. Every
-    constraint is still checked; a bad row aborts the whole transaction. No statement anti-joins
-    rows being written: planned while the statistics say the revision has no records, that is a
-    scan per row (200 s for a national month, twice).
-
-    The current scores keep keys to small tables that a month does not grow (units, indicators,
-    revisions). A key from each score to its record would check one key instead of three, but the
-    database caches the plan of that check per connection: made while the history table was
-    small (a district's month before a national one), it scans the table for every score, minutes
-    for a national month. Measured and left out.
+    A national month is 100k figures, and most of the write is the database checking each row's
+    keys (revision, unit, indicator): the one table written per figure is this one.
     """
-    score = connection.ops.quote_name(Score._meta.db_table)
+    if connection.vendor != "postgresql":
+        ScoreRecord.objects.bulk_create(
+            [ScoreRecord(revision_id=revision.pk, **v._asdict()) for v in values], batch_size=5000
+        )
+        return
     record = connection.ops.quote_name(ScoreRecord._meta.db_table)
-    columns = ", ".join(MEASURES)
+    pk = revision.pk
     with connection.cursor() as cursor:
         # psycopg's COPY is under Django's cursor: a refused row must still raise Django's DatabaseError.
         with (
             connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {record} (revision_id, unit_id, indicator_id, {columns}) FROM STDIN") as copy,
+            cursor.cursor.copy(f"COPY {record} (revision_id, {', '.join(Value._fields)}) FROM STDIN") as copy,
         ):
             for v in values:
-                copy.write_row((revision.pk, v.unit_id, v.indicator_id, *(getattr(v, m) for m in MEASURES)))
-        cursor.execute(
-            f"INSERT INTO {score} AS s (revision_id, period_id, unit_id, indicator_id, {columns}) "
-            f"SELECT r.revision_id, %s, r.unit_id, r.indicator_id, {columns} FROM {record} r WHERE r.revision_id = %s "
-            "ON CONFLICT (unit_id, period_id, indicator_id) DO UPDATE SET revision_id = EXCLUDED.revision_id, "
-            + ", ".join(f"{m} = EXCLUDED.{m}" for m in MEASURES),
-            [period.pk, revision.pk],
-        )
-        # Figures a unit of the revision had this month and the revision no longer carries: after the
-        # upsert, exactly its units' scores of an older revision. (No anti-join against the records:
-        # planned while the statistics say the revision has one record, that is a scan per row.)
-        cursor.execute(
-            f"DELETE FROM {score} s WHERE s.period_id = %s AND s.revision_id <> %s "
-            f"AND s.unit_id IN (SELECT r.unit_id FROM {record} r WHERE r.revision_id = %s)",
-            [period.pk, revision.pk, revision.pk],
-        )
+                copy.write_row((pk, *v))
+
+
+def _make_current(*, revision: ImportRevision, period: Period, unit_ids: list[int]) -> None:
+    """Point each unit of the revision at it for the month: the unit's figures are now the revision's,
+    and only those (an indicator the revision does not carry is no longer current)."""
+    CurrentRevision.objects.bulk_create(
+        [CurrentRevision(period_id=period.pk, unit_id=pk, revision_id=revision.pk) for pk in unit_ids],
+        update_conflicts=True,
+        unique_fields=["period", "unit"],
+        update_fields=["revision"],
+        batch_size=5000,
+    )

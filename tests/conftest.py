@@ -117,7 +117,7 @@ def ensure_reference_data() -> None:
 
     if not Framework.objects.exists():
         import_module("indicators.migrations.0002_catalogue_766").load(apps, None)
-        import_module("indicators.migrations.0005_roles_of_766_and_ranks_on_totals").forwards(apps, None)
+        import_module("indicators.migrations.0005_roles_of_766_and_ranks_on_totals").catalogue(apps)
     if not AdministrativeUnit.objects.filter(tree="legacy").exists():
         units_load(tree="all")
 

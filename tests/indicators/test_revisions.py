@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
-from indicators.models import ImportRevision, Score, ScoreRecord
+from indicators.models import CurrentRevision, ImportRevision, Score, ScoreRecord
 from indicators.revisions import revision_compare, revision_revert
 from indicators.selectors import framework_for
 from indicators.services import Value, indicators_by_code, period_get, revision_apply
@@ -78,23 +79,48 @@ def test_revert_of_a_revert_restores_the_later_figures(month):
 
 
 @pytest.mark.postgres
-def test_the_database_holds_a_score_to_its_revisions_month(month):
-    """One composite key (revision, period) replaces the two single keys on PostgreSQL; it is stricter."""
+def test_the_database_holds_a_units_current_revision_to_the_revisions_month(month):
+    """A composite key (revision, period) on PostgreSQL: a unit's figures for a month come from a revision of that
+    month, whatever writes the pointer."""
     from django.db import IntegrityError, connection, transaction
 
     revision = apply(month, {0: "88.03"}, "a.xlsx")
-    score = Score.objects.get(revision=revision)
+    pointer = CurrentRevision.objects.get(revision=revision)
     other_month = period_get(year=2024, month=11)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Score.objects.filter(pk=score.pk).update(period=other_month)
+        CurrentRevision.objects.filter(pk=pointer.pk).update(period=other_month)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Score.objects.filter(pk=score.pk).update(revision_id=revision.pk + 1000)
+        CurrentRevision.objects.filter(pk=pointer.pk).update(revision_id=revision.pk + 1000)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    score.refresh_from_db()
-    assert (score.period_id, score.revision_id) == (revision.period_id, revision.pk)
+    score = Score.objects.get(revision=revision)
+    assert (score.period_id, score.revision_id, score.points) == (revision.period_id, revision.pk, Decimal("88.03"))
+
+
+def test_current_figures_are_read_from_the_history_not_written_twice(month):
+    """Each figure is stored once, as its revision's record; the current figures are those records, through one
+    pointer per unit and month. A revert moves the pointers back, and writes the old figures as a new revision."""
+    _district, communes, _codes, period = month
+    first = apply(month, {0: "80", 1: "70"}, "a.xlsx")
+    second = apply(month, {0: "90"}, "b.xlsx")
+    assert ScoreRecord.objects.filter(revision__in=[first, second]).count() == 3
+    assert sorted(Score.objects.filter(period=period).values_list("id", flat=True)) == sorted(
+        ScoreRecord.objects.filter(Q(revision=second) | Q(revision=first, unit=communes[1])).values_list(
+            "id", flat=True
+        )
+    )
+    assert dict(CurrentRevision.objects.filter(period=period).values_list("unit_id", "revision_id")) == {
+        communes[0].pk: second.pk,
+        communes[1].pk: first.pk,
+    }
+    reverted = revision_revert(revision=first)
+    assert dict(CurrentRevision.objects.filter(period=period).values_list("unit_id", "revision_id")) == {
+        communes[0].pk: reverted.pk,
+        communes[1].pk: reverted.pk,
+    }
+    assert totals(month) == {0: Decimal("80"), 1: Decimal("70")}
 
 
 def test_a_correction_replaces_all_of_its_units_figures_for_the_month_and_leaves_other_units_alone(month):
@@ -124,3 +150,13 @@ def test_a_correction_replaces_all_of_its_units_figures_for_the_month_and_leaves
     assert figures(communes[1]) == {"total": Decimal("70.00")}
     assert Score.objects.get(unit=communes[0], period=period).revision == second
     assert ScoreRecord.objects.filter(revision__scope=district, revision__period=period).count() == 4  # history kept
+
+
+def test_a_value_is_a_history_record_row_in_its_column_order():
+    """The PostgreSQL write streams each `Value` as it is, after the revision id: its fields must be the record's
+    columns (every measure a figure carries, none missing), or figures would land in the wrong column."""
+    from indicators.models import MEASURES
+
+    columns = {f.attname for f in ScoreRecord._meta.concrete_fields} - {"id", "revision_id"}
+    assert Value._fields == ("unit_id", "indicator_id", *MEASURES)
+    assert set(Value._fields) == columns
