@@ -13,6 +13,7 @@ next (0 expected).
 
 import argparse
 import datetime
+import functools
 import gc
 import io
 import json
@@ -45,14 +46,22 @@ from dispatches import snapshot as s  # noqa: E402
 from dispatches.models import Dispatch  # noqa: E402
 from dispatches.services import dispatch_render  # noqa: E402
 from dispatches.snapshot import DispatchData  # noqa: E402
-from indicators.models import Period  # noqa: E402
+from indicators.models import Indicator, IndicatorKind, Period  # noqa: E402
+from indicators.selectors import framework_for  # noqa: E402
 from units.models import AdministrativeUnit  # noqa: E402
 
 AUTO_LAYOUT = "table { table-layout: auto !important; }"
 SIGNING_ROWS = 700  # subordinate units that make a dispatch of about 30 pages
-GROUPS = [("1", "Công khai, minh bạch", 18, "publicity"), ("2", "Tiến độ giải quyết", 20, "progress"),
-          ("3", "Dịch vụ công trực tuyến", 12, "online_service"), ("4", "Thanh toán trực tuyến", 10, "online_payment"),
-          ("5", "Mức độ hài lòng", 18, "satisfaction"), ("6", "Số hóa hồ sơ", 22, "digitisation")]  # fmt: skip
+D = Decimal
+
+
+@functools.cache
+def catalogue_groups() -> list[tuple[str, str, Decimal, str]]:
+    """The current catalogue's groups (code, name, maximum points, role), as a dispatch lists them."""
+    groups = Indicator.objects.filter(framework=framework_for(), kind=IndicatorKind.GROUP).order_by("order")
+    return [(g.code, g.name, g.max_points, g.role) for g in groups]
+
+
 D = Decimal
 
 
@@ -61,17 +70,18 @@ def snapshot(*, subordinates: int, level: str, seed: int = 766) -> DispatchData:
     """A typed snapshot shaped like dispatches.selectors.dispatch_data, with `subordinates` ranked units."""
     rng = random.Random(seed)
     money = lambda low, high: D(f"{rng.uniform(low, high):.2f}")  # noqa: E731
+    catalogue = catalogue_groups()
     groups = [
         s.Line(code=c, role=role, name=n, short_name=n, max_points=D(m), measure="points", count_unit="",
-               direction="higher", parent=None, figure=s.Figure(points=money(0.55 * m, m), rate=money(55, 100)),
+               direction="higher", parent=None, figure=s.Figure(points=money(0.55 * float(m), float(m)), rate=money(55, 100)),
                change_points=money(-2, 2))
-        for c, n, m, role in GROUPS
+        for c, n, m, role in catalogue
     ]  # fmt: skip
     criteria = [
         s.Line(code=f"{c}.{k}", role="", name=f"Tiêu chí {c}.{k} của nhóm {n.lower()}", short_name="",
                max_points=None, measure="count_percent", count_unit="hồ sơ", direction="higher", parent=c,
                figure=s.Figure(rate=money(20, 100), count=rng.randint(10, 300_000)), change_rate=money(-5, 5))
-        for c, n, _m, _role in GROUPS for k in range(1, 5)
+        for c, n, _m, _role in catalogue for k in range(1, 5)
     ]  # fmt: skip
     totals = sorted((rng.uniform(60, 95) for _ in range(subordinates)), reverse=True)
     kind = "Xã" if level == "district" else "Huyện"
@@ -81,7 +91,7 @@ def snapshot(*, subordinates: int, level: str, seed: int = 766) -> DispatchData:
                             kind=kind, level="commune" if level == "district" else "district"),
             total=D(f"{t:.2f}"), total_change=money(-3, 3), rank=n, rank_of=subordinates,
             rank_change=rng.randint(-5, 5), band="Tốt" if t >= 80 else "Khá",
-            groups={c: money(0.5 * m, m) for c, _n, m, _role in GROUPS}, progress_rate=money(80, 100))
+            groups={c: money(0.5 * float(m), float(m)) for c, _n, m, _role in catalogue}, progress_rate=money(80, 100))
         for n, t in enumerate(totals, start=1)
     ]  # fmt: skip
     # Only some units have overdue dossiers or feedback: a quarter of them, at most 40.
@@ -121,7 +131,7 @@ def snapshot(*, subordinates: int, level: str, seed: int = 766) -> DispatchData:
         groups=groups,
         criteria=criteria,
         copies_electronic=None,
-        columns=[s.Column(code=c, name=n, measure="points") for c, n, _m, _role in GROUPS],
+        columns=[s.Column(code=c, name=n, measure="points") for c, n, _m, _role in catalogue],
         subordinates=units,
         departments=[],
         overdue=sorted(overdue, key=lambda r: -r.counts["overdue_total"]),

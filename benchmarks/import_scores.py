@@ -164,7 +164,7 @@ class RecordResource(resources.ModelResource):
 
     class Meta:
         model = ScoreRecord
-        fields = ("revision", "unit", "indicator", "points", "rate", "count", "change_text")
+        fields = ("revision", "period", "unit", "indicator", "points", "rate", "count", "change_text")
         import_id_fields = ("revision", "unit", "indicator")
 
 
@@ -188,14 +188,18 @@ def long_rows(unit_list, revision, codes, n_values: int, seed: int):
                 value["rate"] = Decimal(f"{rng.uniform(0, 100):.2f}")
             else:
                 value["count"] = rng.randint(0, 300_000)
-            out.append((revision.pk, unit.pk, indicator.pk, value["points"], value["rate"], value["count"]))
+            out.append(
+                (revision.pk, revision.period_id, unit.pk, indicator.pk, value["points"], value["rate"], value["count"])
+            )
             if len(out) >= n_values:
                 return out
     return out
 
 
 def stock_import(rows) -> float:
-    dataset = tablib.Dataset(headers=["revision", "unit", "indicator", "points", "rate", "count", "change_text"])
+    dataset = tablib.Dataset(
+        headers=["revision", "period", "unit", "indicator", "points", "rate", "count", "change_text"]
+    )
     for row in rows:
         dataset.append([*row, ""])
     started = time.perf_counter()
@@ -214,8 +218,8 @@ def raw_copy(unit_list, codes, n_values: int, period, province) -> tuple[float, 
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(
-                "COPY indicators_scorerecord (revision_id, unit_id, indicator_id, points, rate, count, change_text) "
-                "FROM STDIN"
+                "COPY indicators_scorerecord (revision_id, period_id, unit_id, indicator_id, points, rate, count, "
+                "change_text) FROM STDIN"
             ) as copy,
         ):
             for row in rows:

@@ -91,14 +91,22 @@ def write_month(*, year: int, month: int, units, indicators, rng: random.Random)
         group_points = {g: Decimal(rng.randint(0, int(g.max_points) * 10)) / 10 for g in groups}
         # Round totals to one decimal place so ties happen, as they do in real months.
         records.append(
-            ScoreRecord(revision=revision, unit_id=unit.pk, indicator=total, points=sum(group_points.values()))
+            ScoreRecord(
+                revision=revision, period=period, unit_id=unit.pk, indicator=total, points=sum(group_points.values())
+            )
         )
         for group, points in group_points.items():
             rate = (points / group.max_points * 100).quantize(Decimal("0.01"))
-            records.append(ScoreRecord(revision=revision, unit_id=unit.pk, indicator=group, points=points, rate=rate))
+            records.append(
+                ScoreRecord(
+                    revision=revision, period=period, unit_id=unit.pk, indicator=group, points=points, rate=rate
+                )
+            )
         for criterion in criteria:
             rate = Decimal(rng.randint(0, 10000)) / 100
-            records.append(ScoreRecord(revision=revision, unit_id=unit.pk, indicator=criterion, rate=rate))
+            records.append(
+                ScoreRecord(revision=revision, period=period, unit_id=unit.pk, indicator=criterion, rate=rate)
+            )
     ScoreRecord.objects.bulk_create(records, batch_size=5000)
     # The records are the month's current figures (Score) once each unit points at their revision.
     CurrentRevision.objects.bulk_create(
@@ -139,10 +147,10 @@ def write_history(*, year: int, month: int) -> int:
                 is_demo=True,
             )
             cursor.execute(
-                f"INSERT INTO {record} (revision_id, unit_id, indicator_id, points, rate, count, change_text) "
-                f"SELECT %s, unit_id, indicator_id, points, rate, count, change_text FROM {record} "
+                f"INSERT INTO {record} (revision_id, period_id, unit_id, indicator_id, points, rate, count, change_text) "
+                f"SELECT %s, %s, unit_id, indicator_id, points, rate, count, change_text FROM {record} "
                 "WHERE revision_id = %s",
-                [revision.pk, source.pk],
+                [revision.pk, period.pk, source.pk],
             )
             copied += cursor.rowcount
             cursor.execute(

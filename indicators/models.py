@@ -354,16 +354,37 @@ class Score(ScoreValues):
 
 
 class ScoreRecord(ScoreValues):
-    """A figure as one revision wrote it; the append-only history that revisions are compared and reverted from."""
+    """A figure as one revision wrote it; the append-only history that revisions are compared and reverted from,
+    and the only table a figure is written to (the current figures, `Score`, are read from it).
+
+    It carries its revision's month, so that a month's figures are read from one index as a table of
+    current figures would be. On PostgreSQL one composite key (revision, period) → ImportRevision
+    (id, period) checks both and holds the record to its revision's month (migration 0008): a national
+    month is 100k records, and each key checked is paid per row. SQLite keeps Django's checks of the
+    unit and indicator only.
+    """
 
     revision = models.ForeignKey(
         ImportRevision,
         on_delete=models.CASCADE,
         related_name="records",
         db_index=False,  # the unique (revision, unit, indicator) index leads with it
+        db_constraint=False,  # checked with the period: see the class docstring
+    )
+    period = models.ForeignKey(
+        Period,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the (indicator, period) index holds it
+        db_constraint=False,  # checked with the revision: see the class docstring
     )
     unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the (indicator, period) index leads with it
+    )
 
     class Meta:
         verbose_name = _("số liệu theo lần nhập")
@@ -372,6 +393,7 @@ class ScoreRecord(ScoreValues):
             models.UniqueConstraint(fields=["revision", "unit", "indicator"], name="record_unique_per_revision"),
             *ScoreValues.measure_constraints("record"),
         ]
+        indexes = [models.Index(fields=["indicator", "period"], name="record_indicator_period")]
 
     def __str__(self) -> str:
         return f"{self.revision}: {self.unit_id} {self.indicator_id}"

@@ -123,23 +123,21 @@ def _write_records(*, revision: ImportRevision, values: list[Value]) -> None:
     INSERTs. Every constraint is checked either way, and a refused row aborts the transaction.
 
     A national month is 100k figures, and most of the write is the database checking each row's
-    keys (revision, unit, indicator): the one table written per figure is this one.
+    keys ((revision, month), unit, indicator): the one table written per figure is this one.
     """
+    keys = (revision.pk, revision.period_id)
     if connection.vendor != "postgresql":
         ScoreRecord.objects.bulk_create(
-            [ScoreRecord(revision_id=revision.pk, **v._asdict()) for v in values], batch_size=5000
+            [ScoreRecord(revision_id=keys[0], period_id=keys[1], **v._asdict()) for v in values], batch_size=5000
         )
         return
     record = connection.ops.quote_name(ScoreRecord._meta.db_table)
-    pk = revision.pk
+    columns = ", ".join(("revision_id", "period_id", *Value._fields))
     with connection.cursor() as cursor:
         # psycopg's COPY is under Django's cursor: a refused row must still raise Django's DatabaseError.
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {record} (revision_id, {', '.join(Value._fields)}) FROM STDIN") as copy,
-        ):
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {record} ({columns}) FROM STDIN") as copy:
             for v in values:
-                copy.write_row((pk, *v))
+                copy.write_row(keys + v)
 
 
 def _make_current(*, revision: ImportRevision, period: Period, unit_ids: list[int]) -> None:

@@ -1,6 +1,7 @@
 # The current figures stop being a second copy of the history: a unit's current revision for a month
 # is one row of CurrentRevision, and `indicators_score` becomes a view that reads the records of that
-# revision. An import then writes each figure once (see indicators.models.Score).
+# revision. An import then writes each figure once (see indicators.models.Score). The records carry
+# their revision's month, so that a month's figures are read from one index.
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -8,9 +9,9 @@ from django.db import migrations, models
 # Figures that only the current table held (none are expected: every write path wrote the records
 # too) are kept as records of their revision before the table goes.
 KEEP_FIGURES = """
-INSERT INTO indicators_scorerecord (revision_id, unit_id, indicator_id, points, rate, count, change_text,
+INSERT INTO indicators_scorerecord (revision_id, period_id, unit_id, indicator_id, points, rate, count, change_text,
                                     change, rank, rank_of, rank_change)
-SELECT s.revision_id, s.unit_id, s.indicator_id, s.points, s.rate, s.count, s.change_text,
+SELECT s.revision_id, s.period_id, s.unit_id, s.indicator_id, s.points, s.rate, s.count, s.change_text,
        s.change, s.rank, s.rank_of, s.rank_change
 FROM indicators_score s
 WHERE NOT EXISTS (SELECT 1 FROM indicators_scorerecord r
@@ -24,17 +25,28 @@ VIEW = """
 CREATE VIEW indicators_score AS
 SELECT r.id, r.revision_id, c.period_id, r.unit_id, r.indicator_id, r.points, r.rate, r.count,
        r.change_text, r.change, r.rank, r.rank_of, r.rank_change
-FROM indicators_scorerecord r
-JOIN indicators_currentrevision c ON c.revision_id = r.revision_id AND c.unit_id = r.unit_id
+FROM indicators_currentrevision c
+JOIN indicators_scorerecord r ON r.period_id = c.period_id AND r.revision_id = c.revision_id AND r.unit_id = c.unit_id
 """
 
-# A pointer's month is its revision's (the ImportRevision (id, period) unique constraint is the target).
-# PostgreSQL only: SQLite cannot add a constraint to an existing table.
-ADD_KEY = (
-    "ALTER TABLE indicators_currentrevision ADD CONSTRAINT current_revision_of_period "
+RECORD_MONTHS = (
+    "UPDATE indicators_scorerecord SET period_id = "
+    "(SELECT v.period_id FROM indicators_importrevision v WHERE v.id = indicators_scorerecord.revision_id)"
+)
+
+# A record's and a pointer's month is their revision's (the ImportRevision (id, period) unique constraint is the
+# target); for the records this one key replaces the key to the revision. PostgreSQL only: SQLite cannot add a
+# constraint to an existing table.
+ADD_KEYS = [
+    f"ALTER TABLE indicators_{table} ADD CONSTRAINT {table}_revision_of_period "
     "FOREIGN KEY (revision_id, period_id) REFERENCES indicators_importrevision (id, period_id) "
     "DEFERRABLE INITIALLY DEFERRED"
-)
+    for table in ("scorerecord", "currentrevision")
+]
+
+
+def record_months(apps, schema_editor):
+    schema_editor.execute(RECORD_MONTHS)
 
 
 def to_view(apps, schema_editor):
@@ -43,7 +55,8 @@ def to_view(apps, schema_editor):
     schema_editor.execute("DROP TABLE indicators_score")
     schema_editor.execute(VIEW)
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ADD_KEY)
+        for sql in ADD_KEYS:
+            schema_editor.execute(sql)
 
 
 SCORE_CONSTRAINTS = [
@@ -64,6 +77,52 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="scorerecord",
+            name="period",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="indicators.period",
+            ),
+        ),
+        migrations.RunPython(record_months, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="scorerecord",
+            name="period",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="indicators.period",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="scorerecord",
+            name="indicator",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="indicators.indicator"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="scorerecord",
+            name="revision",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="records",
+                to="indicators.importrevision",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="scorerecord",
+            index=models.Index(fields=["indicator", "period"], name="record_indicator_period"),
+        ),
         migrations.CreateModel(
             name="CurrentRevision",
             fields=[

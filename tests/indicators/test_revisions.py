@@ -153,10 +153,10 @@ def test_a_correction_replaces_all_of_its_units_figures_for_the_month_and_leaves
 
 
 def test_a_value_is_a_history_record_row_in_its_column_order():
-    """The PostgreSQL write streams each `Value` as it is, after the revision id: its fields must be the record's
+    """The PostgreSQL write streams each `Value` as it is, after the revision and its month: its fields must be the record's
     columns (every measure a figure carries, none missing), or figures would land in the wrong column."""
     from indicators.models import MEASURES
 
-    columns = {f.attname for f in ScoreRecord._meta.concrete_fields} - {"id", "revision_id"}
+    columns = {f.attname for f in ScoreRecord._meta.concrete_fields} - {"id", "revision_id", "period_id"}
     assert Value._fields == ("unit_id", "indicator_id", *MEASURES)
     assert set(Value._fields) == columns
