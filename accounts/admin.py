@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from .admin_audit import AuditedAdminMixin
+from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from .models import AuditEvent, UnitAssignment
 
 
@@ -36,7 +36,7 @@ class UnitAssignmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the trail is written by the services, never edited."""
 
     list_display = ["at", "username", "action", "unit", "period", "summary"]
@@ -44,12 +44,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["username", "summary", "unit__name", "unit__search_name"]
     list_select_related = ["unit", "period"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,5 @@
-"""An admin mixin that records every change an administrator saves or deletes in the audit trail."""
+"""Admin mixins: one records every change an administrator saves or deletes in the audit trail; one makes a
+model read-only."""
 
 from django.forms.models import model_to_dict
 
@@ -39,3 +40,16 @@ class AuditedAdminMixin:
         label = f"Xóa {obj._meta.verbose_name} “{obj}”"
         super().delete_model(request, obj)
         audit_record(user=request.user, action=self.audit_action, unit=unit, summary=label, before=before)
+
+
+class ReadOnlyAdminMixin:
+    """For records no administrator edits by hand (the audit trail, the current figures): list and view only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_audit import ReadOnlyAdminMixin
+
 from .models import ClassificationBand, Framework, ImportRevision, Indicator, Period, Score, ScoreRecord
 
 
@@ -45,26 +47,16 @@ class ImportRevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # a view: figures change by import or revert only
     list_display = ["unit", "period", "indicator", "points", "rate", "count", "revision"]
     list_filter = ["period", "indicator__kind"]
     search_fields = ["unit__name", "unit__search_name", "indicator__code"]
     list_select_related = ["unit", "period", "indicator", "revision"]
     raw_id_fields = ["unit", "revision"]
 
-    # A view of the current revisions' records: figures change only through an import or a revert.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ScoreRecord)
-class ScoreRecordAdmin(admin.ModelAdmin):
+class ScoreRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # the history only grows, by import or revert
     list_display = ["revision", "unit", "indicator", "points", "rate", "count"]
     list_select_related = ["revision__scope", "revision__period", "unit", "indicator"]
     search_fields = ["unit__name", "unit__search_name"]

@@ -160,3 +160,17 @@ def test_a_value_is_a_history_record_row_in_its_column_order():
     columns = {f.attname for f in ScoreRecord._meta.concrete_fields} - {"id", "revision_id", "period_id"}
     assert Value._fields == ("unit_id", "indicator_id", *MEASURES)
     assert set(Value._fields) == columns
+
+
+def test_the_admin_shows_current_figures_and_history_but_edits_neither(month, admin_client):
+    """Figures change only by an import or a revert, which record a revision and an audit event; the admin lists
+    the current figures (the view) and the history records and offers no way to add, change or delete them."""
+    revision = apply(month, {0: "88.03"}, "a.xlsx")
+    score = Score.objects.get(revision=revision)
+    listing = admin_client.get("/admin/indicators/score/")
+    assert listing.status_code == 200 and "88,03" in listing.content.decode()
+    assert admin_client.get("/admin/indicators/score/add/").status_code == 403
+    assert admin_client.post(f"/admin/indicators/score/{score.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.post(f"/admin/indicators/scorerecord/{score.pk}/change/", {"points": "99"}).status_code == 403
+    assert admin_client.get("/admin/indicators/scorerecord/add/").status_code == 403
+    assert ScoreRecord.objects.get(pk=score.pk).points == Decimal("88.03")
