@@ -128,17 +128,19 @@ def data_remove() -> None:
     from django.db import transaction
 
     from indicators.models import CurrentRevision, ImportRevision, ScoreRecord
-    from publishing.models import Publication
+    from publishing.models import Publication, PublicScore
     from rankings.models import RankingResult
     from units.models import AdministrativeUnit
 
     with transaction.atomic():
         units = AdministrativeUnit.objects.filter(tree="custom", code__startswith="BENCH-")
         RankingResult.objects.filter(unit__in=units).delete()
+        # The published copy first: it holds the revisions it was published from.
+        PublicScore.objects.filter(unit__in=units).delete()
+        Publication.objects.filter(scope__in=units).delete()
         CurrentRevision.objects.filter(unit__in=units).delete()
         ScoreRecord.objects.filter(unit__in=units).delete()
         ImportRevision.objects.filter(scope__in=units).delete()
-        Publication.objects.filter(scope__in=units).delete()
         units.filter(parent__isnull=False).delete()
         units.delete()
 
