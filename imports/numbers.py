@@ -9,7 +9,6 @@ count is 6566, of points it would be ambiguous).
 """
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -22,18 +21,15 @@ class NumberError(ValueError):
     """The cell does not hold a number this column accepts; the message says why, in Vietnamese."""
 
 
-@dataclass(frozen=True)
-class Parsed:
-    """The measures one cell gave (the fields of indicators.models.MEASURES)."""
+# The measures one cell gave, by name (names of indicators.models.MEASURES), only those it gave: the
+# same shape as a row's figures in the preview, so a cell's result is stored as it is. A plain dict:
+# one is built per cell of a national file (100.000 of them).
+Parsed = dict[str, Decimal | int | str]
 
-    points: Decimal | None = None
-    rate: Decimal | None = None
-    count: int | None = None
-    change_text: str = ""
-    change: Decimal | None = None
-    rank: int | None = None
-    rank_of: int | None = None
-    rank_change: int | None = None
+
+def _measures(**given) -> Parsed:
+    """The measures given, without those that are None."""
+    return {name: value for name, value in given.items() if value is not None}
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
@@ -90,9 +86,9 @@ def _from_number(value: int | float, measure: str, of: str) -> Parsed:
     if measure == RANK:
         return _rank(_whole(value, _("hạng")), None, str(value))
     if measure == RANK_OF:
-        return Parsed(rank_of=_positive(_whole(value, _("số đơn vị được xếp hạng")), str(value)))
+        return _measures(rank_of=_positive(_whole(value, _("số đơn vị được xếp hạng")), str(value)))
     if measure == RANK_CHANGE:
-        return Parsed(rank_change=_whole(value, _("thay đổi hạng")))
+        return _measures(rank_change=_whole(value, _("thay đổi hạng")))
     if measure in (COUNT, COUNT_RATE):
         if isinstance(value, float) and not value.is_integer():
             raise NumberError(
@@ -102,17 +98,17 @@ def _from_number(value: int | float, measure: str, of: str) -> Parsed:
                 )
                 % {"value": str(value).replace(".", ",")}
             )
-        return Parsed(count=int(value))
+        return {"count": int(value)}
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if measure == RATE:
-        return Parsed(rate=number)
+        return {"rate": number}
     if measure == CHANGE:
         from indicators.formatting import format_number
 
         if of in (COUNT,):
             number = Decimal(_whole(value, _("thay đổi của số lượng")))
-        return Parsed(change_text=format_number(number), change=number)
-    return Parsed(points=number)
+        return _measures(change_text=format_number(number), change=number)
+    return {"points": number}
 
 
 def _positive(value: int, text: str) -> int:
@@ -125,7 +121,7 @@ def _rank(rank: int, of: int | None, text: str) -> Parsed:
     _positive(rank, text)
     if of is not None and _positive(of, text) < rank:
         raise NumberError(_("“%(text)s”: hạng lớn hơn số đơn vị được xếp hạng.") % {"text": text})
-    return Parsed(rank=rank, rank_of=of)
+    return _measures(rank=rank, rank_of=of)
 
 
 _RANK = re.compile(
@@ -199,46 +195,46 @@ def parse_cell(value, measure: str, of: str = POINTS) -> Parsed | None:  # noqa:
     text = str(value).strip()
     # Fast paths for the plain forms that make up nearly every cell of a national file.
     if measure == POINTS and _PLAIN_DECIMAL.fullmatch(text):
-        return Parsed(points=Decimal(text.replace(",", ".")))
+        return {"points": Decimal(text.replace(",", "."))}
     if measure == RATE:
         match = _PLAIN_RATE.fullmatch(text)
         if match:
-            return Parsed(rate=Decimal(match.group(1).replace(",", ".")))
+            return {"rate": Decimal(match.group(1).replace(",", "."))}
     if measure == COUNT and _PLAIN_COUNT.fullmatch(text):
-        return Parsed(count=int(text.replace(".", "")))
+        return {"count": int(text.replace(".", ""))}
     if measure == COUNT_RATE and (match := _PLAIN_COUNT_RATE.fullmatch(text)):
-        return Parsed(count=int(match.group(1).replace(".", "")), rate=Decimal(match.group(2).replace(",", ".")))
+        return {"count": int(match.group(1).replace(".", "")), "rate": Decimal(match.group(2).replace(",", "."))}
     if text in ("", "-", "–", "x", "X"):
         return None
     if measure == CHANGE:
         if len(text) > 60:
             raise NumberError(_("“%(text)s” quá dài cho cột thay đổi so với tháng trước.") % {"text": text[:40]})
-        return Parsed(change_text=text, change=parse_change(text, of))
+        return _measures(change_text=text, change=parse_change(text, of))
     if measure == RANK:
         match = _RANK.match(_SPACES.sub(" ", text))
         if match is None:
             raise NumberError(_("“%(text)s” không phải là hạng (ví dụ 13 hoặc 13/30).") % {"text": text})
         return _rank(int(match["rank"]), int(match["of"]) if match["of"] else None, text)
     if measure == RANK_OF:
-        return Parsed(rank_of=_positive(_count(_UNIT_WORDS.sub("", text).strip()), text))
+        return _measures(rank_of=_positive(_count(_UNIT_WORDS.sub("", text).strip()), text))
     if measure == RANK_CHANGE:
-        return Parsed(rank_change=_parse_rank_change(text))
+        return _measures(rank_change=_parse_rank_change(text))
     if measure == COUNT_RATE:
         match = _COUNT_RATE.match(text)
         if match:
             rate = _decimal(match.group("rate"), what=RATE)
-            return Parsed(count=_count(match.group("count")), rate=rate)
+            return _measures(count=_count(match.group("count")), rate=rate)
         if text.endswith("%"):
-            return Parsed(rate=_decimal(text[:-1], what=RATE))
-        return Parsed(count=_count(_UNIT_WORDS.sub("", text).strip()))
+            return _measures(rate=_decimal(text[:-1], what=RATE))
+        return _measures(count=_count(_UNIT_WORDS.sub("", text).strip()))
     if measure == COUNT:
-        return Parsed(count=_count(_UNIT_WORDS.sub("", text).strip()))
+        return _measures(count=_count(_UNIT_WORDS.sub("", text).strip()))
     if measure == RATE:
-        return Parsed(rate=_decimal(text.removesuffix("%").strip(), what=RATE))
+        return _measures(rate=_decimal(text.removesuffix("%").strip(), what=RATE))
     # Points, possibly written "10,4/18 điểm" as the dispatches do.
     text = _UNIT_WORDS.sub("", text).strip()
     if "/" in text:
         text = text.split("/", 1)[0].strip()
     if text.endswith("%"):
         raise NumberError(_("“%(text)s” là tỷ lệ, nhưng cột này là điểm.") % {"text": value})
-    return Parsed(points=_decimal(text, what=POINTS))
+    return _measures(points=_decimal(text, what=POINTS))

@@ -199,8 +199,22 @@ class Preview:
             unit_id = r.unit.pk if r.unit else (unit_ids or {}).get(r.unit_text)
             if unit_id is None:
                 continue
-            for indicator_id, measures in r.figures.items():
-                out.append(Value(unit_id=unit_id, indicator_id=indicator_id, **measures))
+            for indicator_id, m in r.figures.items():
+                # Positional, in the record's column order: 100k of these for a national month.
+                out.append(
+                    Value(
+                        unit_id,
+                        indicator_id,
+                        m.get("points"),
+                        m.get("rate"),
+                        m.get("count"),
+                        m.get("change_text", ""),
+                        m.get("change"),
+                        m.get("rank"),
+                        m.get("rank_of"),
+                        m.get("rank_change"),
+                    )
+                )
         return out
 
 
@@ -323,9 +337,9 @@ _RANGE_CHECKED = ("points", "rate")
 
 def _check_storable(measures: dict, header: str, issue) -> None:
     """What the preview accepts must fit its column: a figure too large is an error here, not at apply."""
-    for name, limit in _LIMITS.items():
-        value = measures.get(name)
-        if value is not None and abs(value) >= limit:
+    for name, value in list(measures.items()):
+        limit = _LIMITS.get(name)
+        if limit is not None and abs(value) >= limit:
             issue(
                 _("%(value)s quá lớn để lưu (phải nhỏ hơn %(limit)s).")
                 % {"value": str(value)[:40], "limit": format_number(limit)},
@@ -496,11 +510,12 @@ def _row_figures(cells: list, value_cols: list[tuple], issue) -> dict[int, dict]
             continue
         if parsed is None:
             continue
-        measures = figures.setdefault(indicator_id, {})
-        for name, new in parsed.__dict__.items():
-            if new is not None and new != "":
-                measures[name] = new
-        _check_cell(measures, parsed, value, target, header, issue)
+        _check_cell(parsed, value, target, header, issue)  # the cell on its own, before it joins the row's
+        measures = figures.get(indicator_id)
+        if measures is None:
+            figures[indicator_id] = parsed  # a new dict of the cell's measures: kept as it is
+        else:
+            measures.update(parsed)
     for measures in figures.values():
         if "rank" in measures:
             _check_rank(measures, issue)
@@ -508,21 +523,21 @@ def _row_figures(cells: list, value_cols: list[tuple], issue) -> dict[int, dict]
     return {k: v for k, v in figures.items() if "points" in v or "rate" in v or "count" in v or "rank" in v}
 
 
-def _check_cell(measures: dict, parsed, value, target, header: str, issue) -> None:
+def _check_cell(parsed: dict, value, target, header: str, issue) -> None:
     """The checks of one parsed cell: a change that is only words, the precision and range of a
-    figure, what its column can store."""
+    figure, what its column can store. A figure is rounded, or dropped when it cannot be stored, in `parsed`."""
     measure = target.measure
-    if measure == CHANGE and parsed.change is None:
+    if measure == CHANGE and "change" not in parsed:
         issue(
             _("không đọc được số thay đổi trong “%(text)s”; giữ nguyên chữ như công bố.") % {"text": value},
             header,
             False,
         )
     if measure not in PUBLISHED_EXTRAS:
-        _quantize(measures, header, issue)
-        _check_range(target.indicator, measures, header, issue)
+        _quantize(parsed, header, issue)
+        _check_range(target.indicator, parsed, header, issue)
     if measure not in _RANGE_CHECKED:
-        _check_storable(measures, header, issue)
+        _check_storable(parsed, header, issue)
 
 
 def _row_skipped(preview: Preview, result: RowResult, figures: dict, issue, *, unit_col, code_col) -> bool:
@@ -632,7 +647,7 @@ def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> No
             continue
         if parsed is None:
             continue
-        measures = {m: getattr(parsed, m) for m in MEASURES if getattr(parsed, m) not in (None, "")}
+        measures = parsed
         if change_col is not None and cells[change_col] not in (None, ""):
             try:
                 change = parse_cell(cells[change_col], CHANGE, PRIMARY[indicator.measure])
@@ -640,7 +655,7 @@ def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> No
                 issue(str(exc), table.headers[change_col])
             else:
                 if change is not None:
-                    measures["change_text"], measures["change"] = change.change_text, change.change
+                    measures.update(change)
         _quantize(measures, header, issue)
         _check_range(indicator, measures, header, issue)
         _check_storable(measures, header, issue)
