@@ -100,6 +100,7 @@ def _signed_elsewhere(finalised: bytes) -> bytes:
         return pool.submit(work).result()
 
 
+# Longer than 60 lines on purpose: one person's path through the browser, step by step, as a leader and a clerk click it.
 def test_leader_previews_finalises_and_the_clerk_publishes_the_signed_copy(site, browser):
     tien_lu = legacy("332")
     from dispatches.services import dispatch_draft

@@ -59,6 +59,7 @@ def _sign_in(browser, base, username):
     return page
 
 
+# Longer than 60 lines on purpose: one correction followed through the browser, from the clerk's upload to the leader's republication.
 def test_staff_correct_through_the_web_and_the_public_changes_only_when_the_leader_republishes(
     live_server, browser, monkeypatch, tmp_path, settings
 ):

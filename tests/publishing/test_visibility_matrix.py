@@ -143,6 +143,7 @@ def never_corrected_unless_republished(fmt=vn):
     return {s: [fmt(CORRECTED)] for s in STATES if s != "republished"}
 
 
+# Longer than 60 lines on purpose: the table of every public route and what it must show in each state, read as one list.
 def routes(units, state) -> dict:
     """Route name → (url, expectation). Expectations: (status, must contain, must not contain)."""
     q3_by_state = {s: mean(JULY, august(s)) if august(s) else JULY for s in STATES}

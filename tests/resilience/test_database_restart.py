@@ -86,6 +86,7 @@ def prepared(demo_committed):
     return {"tien_lu": tien_lu, "draft": draft, "batch": batch, "latest": latest}
 
 
+# Longer than 60 lines on purpose: one outage in order (before, during, after), each phase asserted where it happens.
 def test_pages_answer_503_while_postgres_is_down_and_every_queued_job_finishes_once_after(
     prepared, private_postgres, private_redis, start_portal, start_worker, worker_log, tmp_path
 ):

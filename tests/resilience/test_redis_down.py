@@ -47,6 +47,7 @@ def people(demo_committed):
     return users
 
 
+# Longer than 60 lines on purpose: one outage in order (before, during, after), each phase asserted where it happens.
 def test_every_job_waits_while_redis_is_down_and_runs_once_when_it_is_back(
     demo_committed, people, private_redis, start_portal, start_worker, worker_log, tmp_path
 ):
