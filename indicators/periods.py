@@ -16,6 +16,7 @@ import datetime
 import re
 from calendar import monthrange
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -66,12 +67,13 @@ class PeriodSpan:
     def is_month(self) -> bool:
         return self.kind == MONTH
 
-    @property
+    # Cached: the validity rule reads both days once per unit, for thousands of units per ranking.
+    @cached_property
     def first_day(self) -> datetime.date:
         year, month = self.months[0]
         return datetime.date(year, month, 1)
 
-    @property
+    @cached_property
     def last_day(self) -> datetime.date:
         year, month = self.months[-1]
         return datetime.date(year, month, monthrange(year, month)[1])
