@@ -12,6 +12,8 @@ from django.db import connection
 from units.models import AdministrativeUnit
 from units.services import units_load
 
+from .shared_data import shared_data
+
 # Fixtures that start a real Celery worker: shared by the task, fault and recovery tests.
 from .workers import demo_committed, start_worker, worker_log  # noqa: F401
 
@@ -89,14 +91,15 @@ def _fast_hashing_and_no_lockout(request, settings):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real unit tree once per test database (tests roll back around it).
+    """Load the real unit tree once per test database (tests roll back around it; after a
+    transactional test's flush, the next test that needs the tree gets it back by COPY).
 
     At the end, on PostgreSQL, close what other sessions are still connected: the live server's
     request threads can outlive their test with a connection open, and the test database cannot
     be dropped while any is.
     """
     with django_db_blocker.unblock():
-        units_load(tree="all")
+        shared_data("units", _load_units)
     yield
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
@@ -119,7 +122,11 @@ def ensure_reference_data() -> None:
         import_module("indicators.migrations.0002_catalogue_766").load(apps, None)
         import_module("indicators.migrations.0005_roles_of_766_and_ranks_on_totals").catalogue(apps)
     if not AdministrativeUnit.objects.filter(tree="legacy").exists():
-        units_load(tree="all")
+        shared_data("units", _load_units)
+
+
+def _load_units() -> None:
+    units_load(tree="all")
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared_data import shared_data
+
 from .factories import publish, quarter_build, rankings_build, tien_lu
 
 DEMO_MONTHS = [(2023, 9), (2023, 10), (2023, 11), (2023, 12)] + [(2024, m) for m in range(1, 9)]
@@ -28,27 +30,50 @@ def _empty_cache(settings):
     cache.clear()
 
 
-@pytest.fixture
-def ranked(demo):
-    """Demo data with rankings stored for every demo month of Tiên Lữ; nothing published yet."""
+def _rank_demo() -> None:
+    from indicators.demo import demo_load
+
+    demo_load()
     for year, month in DEMO_MONTHS:
         rankings_build(year=year, month=month)
     quarter_build(year=2024, quarter=2)
+
+
+def _publish_all_but_newest() -> None:
+    shared_data("ranked", _rank_demo)
+    for year, month in DEMO_MONTHS[:-1]:
+        publish(year=year, month=month, scope=tien_lu())
+
+
+def _publish_all() -> None:
+    shared_data("published", _publish_all_but_newest)
+    year, month = DEMO_MONTHS[-1]
+    publish(year=year, month=month, scope=tien_lu())
+
+
+# Each state is built once per test process, by the real services and on top of the one before it,
+# then copied back whole for the next test that asks for it (tests.shared_data).
+
+
+@pytest.fixture
+def ranked(unit_tree):
+    """Demo data with rankings stored for every demo month of Tiên Lữ; nothing published yet."""
+    shared_data("ranked", _rank_demo)
     return tien_lu()
 
 
 @pytest.fixture
-def published(ranked):
+def published(unit_tree):
     """Every demo month of Tiên Lữ published, except 8/2024 (the newest) which stays unpublished."""
-    for year, month in DEMO_MONTHS[:-1]:
-        publish(year=year, month=month, scope=ranked)
-    return ranked
+    shared_data("published", _publish_all_but_newest)
+    return tien_lu()
 
 
 @pytest.fixture
-def all_published(published):
-    publish(year=2024, month=8, scope=published)
-    return published
+def all_published(unit_tree):
+    """Every demo month of Tiên Lữ published."""
+    shared_data("all_published", _publish_all)
+    return tien_lu()
 
 
 def _free_port() -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from units.models import AdministrativeUnit
 
-from .factories import publish, quarter_build, rankings_build, tien_lu
+from .factories import tien_lu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-MONTHS = [(2023, 9), (2023, 10), (2023, 11), (2023, 12)] + [(2024, m) for m in range(1, 9)]
 
 
 @pytest.fixture
@@ -43,16 +42,12 @@ def catalogue_766(transactional_db):
 
 
 @pytest.fixture
-def site(catalogue_766, demo, live_server, monkeypatch):
+def site(catalogue_766, all_published, live_server, monkeypatch):
     """The demo, ranked and published, served by a live server."""
     from django.db import connection
 
     # The server's request threads must not keep connections open past the test database's life.
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    for year, month in MONTHS:
-        rankings_build(year=year, month=month)
-        publish(year=year, month=month, scope=tien_lu())
-    quarter_build(year=2024, quarter=2)
     return live_server.url
 
 
