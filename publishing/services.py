@@ -137,12 +137,13 @@ def publication_unpublish(*, period: Period, scope: AdministrativeUnit, user, re
 
 def _public_refresh(*, period: Period, unit_ids: list[int]) -> None:
     """Rebuild the public figures of the units, then the public rankings that read them."""
-    _rebuild_public_scores(period=period, unit_ids=unit_ids)
+    places = unit_places()  # read once for the figures and every ranking they change
+    _rebuild_public_scores(period=period, unit_ids=unit_ids, places=places.place)
     for span in spans_affected_by(period=period, public=True):
-        rankings_compute(period_key=span.key, public=True)
+        rankings_compute(period_key=span.key, public=True, places=places)
 
 
-def _rebuild_public_scores(*, period: Period, unit_ids: list[int]) -> None:
+def _rebuild_public_scores(*, period: Period, unit_ids: list[int], places: dict) -> None:
     """Each unit's public figures: those of the latest active publication covering it (the unit's own
     or an ancestor's) whose snapshot holds the unit; none when no such publication exists."""
     PublicScore.objects.filter(period=period, unit_id__in=unit_ids).delete()
@@ -154,7 +155,6 @@ def _rebuild_public_scores(*, period: Period, unit_ids: list[int]) -> None:
         publication__in=active, unit_id__in=unit_ids
     ).values_list("publication_id", "unit_id", "revision_id"):
         held[unit_id][publication_id] = revision_id
-    places = unit_places().place
     chosen: dict[tuple[int, int], list[int]] = defaultdict(list)  # (publication, revision) → units
     for unit_id, by_publication in held.items():
         covering = _with_ancestors(unit_id, places)

@@ -16,6 +16,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from operator import attrgetter
 
 import orjson
@@ -65,10 +66,13 @@ class UnitInfo:
 
 
 def _periods(span: PeriodSpan) -> list[int]:
-    q = Q()
-    for year, month in span.months:
-        q |= Q(year=year, month=month)
-    return list(Period.objects.filter(q).values_list("pk", flat=True))
+    """The stored months of the span (a month, quarter or year: always within one calendar year)."""
+    months = span.months
+    return list(
+        Period.objects.order_by()
+        .filter(year=span.year, month__in=[month for _, month in months])
+        .values_list("pk", flat=True)
+    )
 
 
 def _province_expr(prefix: str = ""):
@@ -85,20 +89,27 @@ def _province_expr(prefix: str = ""):
 
 @dataclass(slots=True)
 class UnitPlaces:
-    """Every unit's place in the tree, read once per computation: (level, parent, province) by id,
-    and its validity. A legacy commune's province is its grandparent; any other unit's is its parent."""
+    """Every unit's place in the tree, read once per computation (or once for the periods a publication
+    changes): (level, parent, province) by id, its validity, and the members of each group.
+    A legacy commune's province is its grandparent; any other unit's is its parent."""
 
     place: dict[int, tuple[str, int | None, int | None]]
-    validity: list[tuple[int, datetime.date | None, datetime.date | None]]
-    _valid: dict[str, set[int]] = field(default_factory=dict)
+    validity: dict[int, tuple[datetime.date | None, datetime.date | None]]  # (valid from, valid to) by id
+    members: dict[tuple[str, int | None], list[int]]  # each peer group (level, parent): its units
+    communes: dict[int, list[int]]  # each province: its communes that are ranked province-wide too
+    _valid: dict[str, dict[int, bool]] = field(default_factory=dict)  # by span key, the units checked
+
+    def is_valid(self, pk: int, span: PeriodSpan) -> bool:
+        """The one validity rule (`units.models.is_valid_in`), checked once per unit and span."""
+        checked = self._valid.setdefault(span.key, {})
+        valid = checked.get(pk)
+        if valid is None:
+            valid = checked[pk] = is_valid_in(*self.validity[pk], span)
+        return valid
 
     def valid_in(self, span: PeriodSpan) -> set[int]:
-        """The units valid at some time in the span, by the one validity rule (`units.models.is_valid_in`)."""
-        if span.key not in self._valid:
-            self._valid[span.key] = {
-                pk for pk, valid_from, valid_to in self.validity if is_valid_in(valid_from, valid_to, span)
-            }
-        return self._valid[span.key]
+        """Every unit valid at some time in the span."""
+        return {pk for pk in self.validity if self.is_valid(pk, span)}
 
 
 def unit_places() -> UnitPlaces:
@@ -108,11 +119,14 @@ def unit_places() -> UnitPlaces:
         .annotate(province_id=_province_expr())
         .values_list("pk", "level", "parent_id", "province_id", "valid_from", "valid_to")
     )
-    place, validity = {}, []
+    place, validity, members, communes = {}, {}, defaultdict(list), defaultdict(list)
     for pk, level, parent_id, province_id, valid_from, valid_to in rows:
         place[pk] = (level, parent_id, province_id)
-        validity.append((pk, valid_from, valid_to))
-    return UnitPlaces(place, validity)
+        validity[pk] = (valid_from, valid_to)
+        members[(level, parent_id)].append(pk)
+        if level == Level.COMMUNE and province_id != parent_id:
+            communes[province_id].append(pk)
+    return UnitPlaces(place, validity, dict(members), dict(communes))
 
 
 def period_figures(
@@ -142,16 +156,15 @@ def period_figures(
     if not period_ids:
         return {}
     places = unit_places() if places is None else places
-    valid = places.valid_in(span)
     rows = _figure_rows(span=span, period_ids=period_ids, indicator_ids=indicator_ids, source=source or Score)
     units: dict[int, UnitInfo] = {}
     peers: dict[tuple, list[Figure]] = defaultdict(list)
     provinces: dict[tuple, list[Figure]] = defaultdict(list)
     for unit_id, ind, val, *months in _raw(rows):
-        if unit_id not in valid:
-            continue
         info = units.get(unit_id)
         if info is None:
+            if not places.is_valid(unit_id, span):
+                continue
             level, parent_id, province_id = places.place[unit_id]
             info = units[unit_id] = UnitInfo(level, parent_id, province_id)
         # PostgreSQL hands back numeric(6,2) as it is; SQLite a float, brought to the published precision.
@@ -330,14 +343,16 @@ def _lock(key: str) -> None:  # key: the period and the set of figures
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [766, zlib.crc32(key.encode()) & 0x7FFFFFFF])
 
 
-def _previous_units(*, units: dict[int, UnitInfo], previous: PeriodSpan | None) -> dict[int, int | None]:
+def _previous_units(
+    *, units: dict[int, UnitInfo], previous: PeriodSpan | None, places: UnitPlaces
+) -> dict[int, int | None]:
     """Which unit's previous figures a unit is compared with: itself if it existed then; across a merger
     the predecessor, only when exactly one predecessor maps to it; else None (not comparable)."""
     if previous is None:
         return {}
     mapping: dict[int, int | None] = {uid: uid for uid in units}
-    later = AdministrativeUnit.objects.filter(valid_from__gt=previous.last_day).values_list("pk", flat=True)
-    new = [pk for pk in later if pk in units]
+    last_day = previous.last_day
+    new = [uid for uid in units if (start := places.validity[uid][0]) is not None and start > last_day]
     if not new:
         return mapping
     preds: dict[int, list[int]] = defaultdict(list)
@@ -350,16 +365,18 @@ def _previous_units(*, units: dict[int, UnitInfo], previous: PeriodSpan | None) 
     return mapping
 
 
-def rankings_compute(*, period_key: str, public: bool = False) -> int:
+def rankings_compute(*, period_key: str, public: bool = False, places: UnitPlaces | None = None) -> int:
     """Compute and store the rankings of a month ("2024-08"), quarter ("2024-Q3") or year ("2024"),
     from the working figures or, with `public`, from the published ones (what the public sees).
 
     Replaces the period's results of that set in one transaction and returns how many rows it
     stored. Running it twice gives identical rows. Raises PeriodKeyError for a malformed key.
+    `places`: the unit tree as `unit_places()` read it, for a caller that computes several periods
+    at once (a publication: the month, its quarter and its year); read anew when not given.
     """
     span = period_span(period_key)
     with cyclic_gc_paused():  # tens of thousands of small acyclic objects: see config.bulkwork
-        return _compute(span, public=public)
+        return _compute(span, public=public, places=places if places is not None else unit_places())
 
 
 def figure_source(*, public: bool) -> type[Score]:
@@ -381,16 +398,16 @@ class Published:
     rank_change: int | None
 
 
-def _group_sizes(span: PeriodSpan, places: UnitPlaces) -> tuple[dict, dict]:
-    """How many units are valid in the period in each peer group, and in each province (communes)."""
-    peers: dict[tuple, int] = defaultdict(int)
+def _group_sizes(peers: dict[int, tuple]) -> tuple[dict, dict]:
+    """How many units valid in the period each peer group holds, and each province (communes): counted
+    over `_peer_groups`, which holds every valid unit of the groups that have a ranked unit."""
+    groups: dict[tuple, int] = defaultdict(int)
     provinces: dict[int, int] = defaultdict(int)
-    for pk in places.valid_in(span):
-        level, parent_id, province_id = places.place[pk]
-        peers[(level, parent_id)] += 1
+    for level, parent_id, province_id in peers.values():
+        groups[(level, parent_id)] += 1
         if level == Level.COMMUNE and province_id != parent_id:
             provinces[province_id] += 1
-    return peers, provinces
+    return groups, provinces
 
 
 @dataclass
@@ -418,7 +435,7 @@ class _Month:
     published_groups: set[tuple] = field(default_factory=set)
 
 
-def _compute(span: PeriodSpan, *, public: bool) -> int:
+def _compute(span: PeriodSpan, *, public: bool, places: UnitPlaces) -> int:
     try:
         previous = span.previous()
     except PeriodKeyError:
@@ -435,7 +452,6 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
     ranked_ids = [total.pk, *(g.pk for g in groups)]
     total_id = total.pk
 
-    places = unit_places()
     units = period_figures(span=span, indicator_ids=ranked_ids, places=places, source=source)
     # Of the period before, only the total's ranks are quoted (previous rank); groups need their values.
     before = (
@@ -444,7 +460,8 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
         else {}
     )
     with_total = {uid: info for uid, info in units.items() if total_id in info.figures}
-    group_size, province_size = _group_sizes(span, places)
+    peers = _peer_groups(span=span, units=with_total, places=places)
+    group_size, province_size = _group_sizes(peers)
     month = _Month(
         span=span,
         previous=previous,
@@ -453,7 +470,7 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
         groups=groups,
         bands=sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total),
         before=before,
-        compare_with=_previous_units(units=with_total, previous=previous),
+        compare_with=_previous_units(units=with_total, previous=previous, places=places),
         why=_criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria, source=source),
         published=_published(span=span, total_id=total_id, source=source),
         published_before=_published(span=previous, total_id=total_id, source=source) if previous else {},
@@ -467,7 +484,7 @@ def _compute(span: PeriodSpan, *, public: bool) -> int:
         if month.published.get(uid) is not None and month.published[uid].rank is not None
     }
     rows: list[dict] = []
-    for uid, (level, parent_id, province_id) in _peer_groups(span=span, units=with_total, places=places).items():
+    for uid, (level, parent_id, province_id) in peers.items():
         rows += _unit_rows(month, uid, with_total.get(uid), level=level, parent_id=parent_id, province_id=province_id)
 
     with transaction.atomic():
@@ -773,12 +790,11 @@ def _peer_groups(*, span: PeriodSpan, units: dict[int, UnitInfo], places: UnitPl
     groups = {(info.level, info.parent_id) for info in units.values()}
     provinces = {i.province_id for i in units.values() if i.level == Level.COMMUNE and i.province_id != i.parent_id}
     peers = {}
-    for pk in places.valid_in(span):
-        level, parent_id, province_id = places.place[pk]
-        if (level, parent_id) in groups or (
-            level == Level.COMMUNE and province_id in provinces and province_id != parent_id
-        ):
-            peers[pk] = (level, parent_id, province_id)
+    for pk in chain.from_iterable(
+        [*(places.members.get(group, ()) for group in groups), *(places.communes.get(p, ()) for p in provinces)]
+    ):
+        if pk not in peers and places.is_valid(pk, span):
+            peers[pk] = places.place[pk]
     for uid, info in units.items():
         peers[uid] = (info.level, info.parent_id, info.province_id)
     return peers
