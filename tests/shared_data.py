@@ -39,25 +39,20 @@ class _Copy:
 
 
 _copies: dict[str, _Copy] = {}
-# The fingerprints of the state the last build or copy left, and the transaction's write count then:
-# while that count has not moved, a fixture that follows another reads the state without a scan.
-_known: tuple[tuple, dict[str, str]] | None = None
 
 
 def shared_data(name: str, build: Callable[[], None]) -> None:
     """Bring the database to the state `build` leaves it in: by the change saved under `name` when
     the database is as it was before that build, else by running `build` (and saving its change)."""
-    global _known
     if connection.vendor != "postgresql":
         build()
         return
-    before = _known[1] if _known is not None and _known[0] == _writes() else _fingerprints()
+    before = _fingerprints()
     saved = _copies.get(name)
     if saved is not None and saved.after == before:  # already there (a fixture that builds on another)
         return
     if saved is not None and saved.before == before:
         _restore(saved.changes)
-        _known = (_writes(), saved.after)
         return
     rows_before = {table: _dump(table) for table in before}
     build()
@@ -66,19 +61,6 @@ def shared_data(name: str, build: Callable[[], None]) -> None:
         table: _change(table, rows_before.get(table, b"")) for table in after if before.get(table) != after[table]
     }
     _copies[name] = _Copy(before, after, changes)
-    _known = (_writes(), after)
-
-
-def _writes() -> tuple:
-    """This transaction's id and how many rows it has written so far (a fresh object outside a
-    transaction that wrote: a transactional test's state is always read anew)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_current_xact_id_if_assigned()::text, "
-            "(SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_xact_user_tables)"
-        )
-        xact, writes = cursor.fetchone()
-    return (xact, writes) if xact is not None else (object(),)
 
 
 def _tables() -> list[str]:
