@@ -6,7 +6,8 @@ database filters the figures, averages quarters and years, and pairs each criter
 month's to keep the few that moved most (window functions); Python ranks each peer group, which for
 a national month is faster than RANK() windows, and assembles the rows. A period's results are
 replaced in one transaction, so a reader (or a worker killed half-way) sees the old set or the new
-one, never a mix. The rules and the choices behind them (province-wide scope, mergers, quarter and
+one, never a mix; and a computation holds the period's lock from its first read to its last write,
+so of two computations of the same period the one that read later figures writes last. The rules and the choices behind them (province-wide scope, mergers, quarter and
 year views) are in docs/rankings.md.
 """
 
@@ -375,7 +376,11 @@ def rankings_compute(*, period_key: str, public: bool = False, places: UnitPlace
     at once (a publication: the month, its quarter and its year); read anew when not given.
     """
     span = period_span(period_key)
-    with cyclic_gc_paused():  # tens of thousands of small acyclic objects: see config.bulkwork
+    # Read and write under the period's lock: a run that read the figures before an import committed
+    # must not replace the rows of a run that read them after (the last to start writes last).
+    # The collector is paused for the tens of thousands of small acyclic objects: see config.bulkwork.
+    with cyclic_gc_paused(), transaction.atomic():
+        _lock(f"{span.key}:{'public' if public else 'working'}")
         return _compute(span, public=public, places=places if places is not None else unit_places())
 
 
@@ -487,9 +492,7 @@ def _compute(span: PeriodSpan, *, public: bool, places: UnitPlaces) -> int:
     for uid, (level, parent_id, province_id) in peers.items():
         rows += _unit_rows(month, uid, with_total.get(uid), level=level, parent_id=parent_id, province_id=province_id)
 
-    with transaction.atomic():
-        _lock(f"{span.key}:{'public' if public else 'working'}")
-        _replace(span.key, rows, public=public)
+    _replace(span.key, rows, public=public)
     return len(rows)
 
 
