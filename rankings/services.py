@@ -337,9 +337,11 @@ def _why(group_changes: list[tuple], criteria: dict | None) -> dict:
     }
 
 
-def _lock(key: str) -> None:  # key: the period and the set of figures
-    """Serialise two computations of the same period (PostgreSQL; SQLite serialises writers anyway)."""
+def _lock(period_key: str, *, public: bool) -> None:
+    """Serialise two computations of the same period and set of figures, until the transaction ends
+    (PostgreSQL; SQLite serialises writers anyway)."""
     if connection.vendor == "postgresql":
+        key = f"{period_key}:{'public' if public else 'working'}"
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [766, zlib.crc32(key.encode()) & 0x7FFFFFFF])
 
@@ -380,7 +382,7 @@ def rankings_compute(*, period_key: str, public: bool = False, places: UnitPlace
     # must not replace the rows of a run that read them after (the last to start writes last).
     # The collector is paused for the tens of thousands of small acyclic objects: see config.bulkwork.
     with cyclic_gc_paused(), transaction.atomic():
-        _lock(f"{span.key}:{'public' if public else 'working'}")
+        _lock(span.key, public=public)
         return _compute(span, public=public, places=places if places is not None else unit_places())
 
 
