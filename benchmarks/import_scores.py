@@ -105,8 +105,6 @@ def units(n: int) -> tuple[AdministrativeUnit, list[AdministrativeUnit]]:
 
 def cell(code: str, rng: random.Random):
     indicator = INDICATORS[code]
-    if indicator.kind == "total":
-        return f"{rng.uniform(50, 99):.2f}".replace(".", ",")
     if indicator.measure == "points":
         return f"{rng.uniform(0, float(indicator.max_points)):.2f}".replace(".", ",")
     if indicator.measure == "count":
@@ -117,11 +115,20 @@ def cell(code: str, rng: random.Random):
 
 
 def table_rows(unit_list, seed: int):
+    """The file's rows. Each unit's total is the sum of its six groups, as in the national portal's own
+    tables (the reference dispatches): a total drawn at random would make every row warn that its groups
+    do not add up, which a real month does not."""
     rng = random.Random(seed)
     header = ["STT", "Mã đơn vị", "Tên đơn vị", *[h for h, _ in COLUMNS]]
     rows = [header]
     for i, unit in enumerate(unit_list, start=1):
-        rows.append([i, unit.code, unit.name, *[cell(code, rng) for _, code in COLUMNS]])
+        cells = [cell(code, rng) for _, code in COLUMNS[1:]]
+        groups = sum(
+            Decimal(text.replace(",", "."))
+            for text, (_, code) in zip(cells, COLUMNS[1:], strict=True)
+            if INDICATORS[code].kind == "group"
+        )
+        rows.append([i, unit.code, unit.name, str(groups).replace(".", ","), *cells])
     return rows
 
 
