@@ -281,6 +281,7 @@ SELECT unit_id, indicator_id, measure, delta, better FROM (
     ) AS paired
 ) AS ranked
 WHERE position <= %s
+ORDER BY unit_id, better, position
 """
 
 
@@ -304,21 +305,18 @@ def _criteria_changes(
     with connection.cursor() as cursor:
         cursor.execute(sql, [current[0], *ids, before[0], *ids, *lower, WHY_LIMIT])
         rows = cursor.fetchall()
-    changes: dict[int, dict[str, list]] = defaultdict(lambda: {"better": [], "worse": []})
+    # Each unit's rows come better and worse apart, the biggest move first: kept in that order.
+    changes: dict[int, dict[str, list]] = {}
     for unit_id, indicator_id, measure, delta, better in rows:
-        if unit_id not in unit_ids or indicator_id not in criteria:
+        if unit_id not in unit_ids:
             continue
-        indicator = criteria[indicator_id]
+        lists = changes.get(unit_id)
+        if lists is None:
+            lists = changes[unit_id] = {"better": [], "worse": []}
+        # PostgreSQL hands back numeric as it is; SQLite a float. Written without exponent ("10", not "1E+1").
         delta = delta if type(delta) is Decimal else Decimal(str(delta))
-        changes[unit_id]["better" if better else "worse"].append(
-            (
-                abs(delta),
-                {
-                    "code": indicator.code,
-                    "measure": measure,
-                    "change": str(delta.normalize()),
-                },
-            )
+        lists["better" if better else "worse"].append(
+            {"code": criteria[indicator_id].code, "measure": measure, "change": f"{delta.normalize():f}"}
         )
     return changes
 
@@ -332,8 +330,8 @@ def _why(group_changes: list[tuple], criteria: dict | None) -> dict:
     return {
         "groups_gained": gained[:WHY_LIMIT],
         "groups_lost": lost[:WHY_LIMIT],
-        "criteria_better": [c for _, c in sorted(criteria["better"], key=lambda c: -c[0])],
-        "criteria_worse": [c for _, c in sorted(criteria["worse"], key=lambda c: -c[0])],
+        "criteria_better": criteria["better"],
+        "criteria_worse": criteria["worse"],
     }
 
 

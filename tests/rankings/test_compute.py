@@ -236,6 +236,7 @@ def test_why_it_changed_names_the_criteria_that_got_better_and_worse_by_their_di
     why = RankingResult.objects.get(period_key="2023-02", scope="peer", unit=thu_sy).details["why"]
     assert [(c["code"], c["measure"], D(c["change"])) for c in why["criteria_better"]] == [("2.2", "rate", D(5))]
     assert [(c["code"], D(c["change"])) for c in why["criteria_worse"]] == [("6.1", D(-20)), ("2.3", D(1))]
+    assert [c["change"] for c in why["criteria_worse"]] == ["-20", "1"]  # plain numerals: not "-2E+1"
 
 
 def test_replacing_a_period_tells_the_page_cache_once_after_commit(demo, django_capture_on_commit_callbacks):
