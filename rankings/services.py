@@ -11,6 +11,7 @@ so of two computations of the same period the one that read later figures writes
 year views) are in docs/rankings.md.
 """
 
+import contextlib
 import datetime
 import uuid
 import zlib
@@ -285,15 +286,22 @@ ORDER BY unit_id, better, position
 """
 
 
+@contextlib.contextmanager
 def _criteria_changes(
     *, span: PeriodSpan, previous: PeriodSpan | None, unit_ids: set[int], criteria, source: type[Score]
-) -> dict:
-    """For a month: each unit's criteria that moved most since the previous month (direction-aware)."""
+):
+    """For a month: each unit's criteria that moved most since the previous month (direction-aware).
+
+    Yields a function that returns them. On PostgreSQL the query is sent in pipeline mode when the
+    block starts and its answer read when the function is called, so the database pairs the criteria
+    while Python builds the rows; the block must make no other query meanwhile (it would only wait)."""
     if not span.is_month or previous is None or not unit_ids:
-        return {}
+        yield dict
+        return
     current, before = _periods(span), _periods(previous)
     if not current or not before or not criteria:
-        return {}
+        yield dict
+        return
     ids = sorted(criteria)
     lower = [pk for pk in ids if criteria[pk].direction == Direction.LOWER]
     listed = ", ".join(["%s"] * len(ids))
@@ -302,9 +310,20 @@ def _criteria_changes(
         criteria=listed,
         lower_is_better=f"c.indicator_id IN ({', '.join(['%s'] * len(lower))})" if lower else "1 = 0",
     )
+    params = [current[0], *ids, before[0], *ids, *lower, WHY_LIMIT]
+    if connection.vendor == "postgresql":
+        raw = connection.connection
+        with connection.wrap_database_errors, raw.pipeline(), raw.cursor() as cursor:
+            cursor.execute(sql, params)
+            yield lambda: _criteria_rows(cursor.fetchall(), unit_ids, criteria)
+        return
     with connection.cursor() as cursor:
-        cursor.execute(sql, [current[0], *ids, before[0], *ids, *lower, WHY_LIMIT])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    yield lambda: _criteria_rows(rows, unit_ids, criteria)
+
+
+def _criteria_rows(rows, unit_ids: set[int], criteria) -> dict:
     # Each unit's rows come better and worse apart, the biggest move first: kept in that order.
     changes: dict[int, dict[str, list]] = {}
     for unit_id, indicator_id, measure, delta, better in rows:
@@ -321,17 +340,16 @@ def _criteria_changes(
     return changes
 
 
-def _why(group_changes: list[tuple], criteria: dict | None) -> dict:
-    """The biggest gains and losses among groups (points) and criteria (points or rate, direction-aware)."""
+def _why(group_changes: list[tuple]) -> dict:
+    """The biggest gains and losses among groups (points); those among criteria come later (`_add_criteria`)."""
     group_changes.sort()
     gained = [{"code": code, "change": str(change)} for change, code in reversed(group_changes) if change > 0]
     lost = [{"code": code, "change": str(change)} for change, code in group_changes if change < 0]
-    criteria = criteria or {"better": [], "worse": []}
     return {
         "groups_gained": gained[:WHY_LIMIT],
         "groups_lost": lost[:WHY_LIMIT],
-        "criteria_better": criteria["better"],
-        "criteria_worse": criteria["worse"],
+        "criteria_better": [],
+        "criteria_worse": [],
     }
 
 
@@ -427,7 +445,6 @@ class _Month:
     bands: list[ClassificationBand]
     before: dict[int, UnitInfo]  # last period's figures
     compare_with: dict[int, int | None]  # the unit of last period each unit is compared with
-    why: dict  # criteria changes by unit
     published: dict[int, Published]
     published_before: dict[int, Published]
     group_size: dict
@@ -476,7 +493,6 @@ def _compute(span: PeriodSpan, *, public: bool, places: UnitPlaces) -> int:
         bands=sorted(ClassificationBand.objects.all(), key=lambda b: b.min_total),
         before=before,
         compare_with=_previous_units(units=with_total, previous=previous, places=places),
-        why=_criteria_changes(span=span, previous=previous, unit_ids=set(with_total), criteria=criteria, source=source),
         published=_published(span=span, total_id=total_id, source=source),
         published_before=_published(span=previous, total_id=total_id, source=source) if previous else {},
         group_size=group_size,
@@ -489,11 +505,27 @@ def _compute(span: PeriodSpan, *, public: bool, places: UnitPlaces) -> int:
         if month.published.get(uid) is not None and month.published[uid].rank is not None
     }
     rows: list[dict] = []
-    for uid, (level, parent_id, province_id) in peers.items():
-        rows += _unit_rows(month, uid, with_total.get(uid), level=level, parent_id=parent_id, province_id=province_id)
+    changes = _criteria_changes(
+        span=span, previous=previous, unit_ids=set(with_total), criteria=criteria, source=source
+    )
+    with changes as criteria_changes:  # the database pairs the criteria while the rows are built
+        for uid, (level, parent_id, province_id) in peers.items():
+            rows += _unit_rows(
+                month, uid, with_total.get(uid), level=level, parent_id=parent_id, province_id=province_id
+            )
+        _add_criteria(rows, criteria_changes())
 
     _replace(span.key, rows, public=public)
     return len(rows)
+
+
+def _add_criteria(rows: list[dict], changes: dict) -> None:
+    """Each peer row's criteria that moved most (`_criteria_changes`), once the database has paired them."""
+    for row in rows:
+        moved = changes.get(row["unit_id"]) if row["scope"] == RankingResult.Scope.PEER else None
+        if moved is not None:
+            row["details"]["why"]["criteria_better"] = moved["better"]
+            row["details"]["why"]["criteria_worse"] = moved["worse"]
 
 
 def _ladders(with_total: dict[int, UnitInfo], total_id: int) -> tuple[dict, dict]:
@@ -720,7 +752,7 @@ def _details(
     )
     details = {
         "groups": group_details,
-        "why": _why(group_changes, month.why.get(uid)),
+        "why": _why(group_changes),
         "to_next_rank": _dec(above - figure.value) if above is not None else None,
         "next_band": next_band.name if next_band else None,
         "to_next_band": _dec(next_band.min_total - figure.value) if next_band else None,
