@@ -72,8 +72,10 @@ class UnitResolver:
             self.by_fold.setdefault(unit.search_name or fold(unit.name), []).append(unit)
             self.by_key.setdefault(unit.match_key or name_key(unit.name), []).append(unit)
         self.by_alias: dict[str, list] = {}
-        for alias in UnitAlias.objects.filter(unit_id__in=valid_ids).select_related("unit"):
-            self.by_alias.setdefault(alias.match_key, []).append(self.by_id[alias.unit_id])
+        # The aliases of the scope's units (not a list of 4.100 ids for a national file), of the valid ones.
+        for unit_id, key in UnitAlias.objects.filter(unit__parent=scope).values_list("unit_id", "match_key"):
+            if unit_id in valid_ids:
+                self.by_alias.setdefault(key, []).append(self.by_id[unit_id])
         self.invalid_by_key = {}
         for unit in self.invalid:
             self.invalid_by_key.setdefault(unit.match_key or name_key(unit.name), unit)

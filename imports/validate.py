@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -670,20 +671,22 @@ def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> No
 def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str, Indicator]) -> None:  # noqa: C901
     """Statuses and changes against the current figures; warnings about sums and jumps."""
     by_id = {i.pk: i for i in indicators.values()}
-    unit_ids = [r.unit.pk for r in preview.rows if r.unit]
+    # A row names one of the scope's units or the scope itself (imports.resolve): reading theirs is
+    # reading every unit the rows name, and a far smaller query than the ids of a national file.
+    named = Q(unit__parent=preview.scope) | Q(unit=preview.scope)
     current: dict[int, dict[int, dict]] = {}
-    for unit_id, indicator_id, *measures in Score.objects.filter(
-        period=preview.period, unit_id__in=unit_ids
-    ).values_list("unit_id", "indicator_id", *MEASURES):
+    for unit_id, indicator_id, *measures in Score.objects.filter(named, period=preview.period).values_list(
+        "unit_id", "indicator_id", *MEASURES
+    ):
         current.setdefault(unit_id, {})[indicator_id] = dict(zip(MEASURES, measures, strict=True))
     total = next((i for i in indicators.values() if i.kind == IndicatorKind.TOTAL), None)
     previous_totals = {}
     if total is not None:
         year, month = preview.period.previous_key()
         previous_totals = dict(
-            Score.objects.filter(
-                period__year=year, period__month=month, indicator=total, unit_id__in=unit_ids
-            ).values_list("unit_id", "points")
+            Score.objects.filter(named, period__year=year, period__month=month, indicator=total).values_list(
+                "unit_id", "points"
+            )
         )
     groups = sorted((i for i in indicators.values() if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
     components = [
