@@ -340,3 +340,23 @@ def test_correcting_a_month_also_refreshes_the_changes_of_the_month_after(demo, 
 
     runs = correct(8, "89.63")
     assert "2024-09" not in {r.period_key for r in runs}  # no figures after August: nothing to refresh
+
+
+def test_a_failing_criteria_query_leaves_the_stored_ranks_and_the_connection_as_they_were(demo, monkeypatch):
+    """The criteria are paired while the rows are built (on PostgreSQL in pipeline mode): when the database
+    refuses that query, the computation raises Django's error, keeps the rows it would have replaced, and the
+    connection takes the next query as usual."""
+    from django.db import DatabaseError, connection
+
+    from rankings import services
+
+    rankings_compute(period_key="2024-07")
+    rankings_compute(period_key="2024-08")
+    stored = sorted(RankingResult.objects.filter(period_key="2024-08").values_list("pk", "unit_id", "rank"))
+    assert stored
+    monkeypatch.setattr(services, "_CRITERIA_SQL", services._CRITERIA_SQL.replace("ROW_NUMBER()", "NO_SUCH_RANK()"))
+    with pytest.raises(DatabaseError, match="(?i)no_such_rank"):
+        rankings_compute(period_key="2024-08")
+    assert sorted(RankingResult.objects.filter(period_key="2024-08").values_list("pk", "unit_id", "rank")) == stored
+    if connection.vendor == "postgresql":
+        assert connection.connection.pgconn.pipeline_status == 0  # out of pipeline mode
