@@ -355,7 +355,7 @@ def test_a_failing_criteria_query_leaves_the_stored_ranks_and_the_connection_as_
     stored = sorted(RankingResult.objects.filter(period_key="2024-08").values_list("pk", "unit_id", "rank"))
     assert stored
     monkeypatch.setattr(services, "_CRITERIA_SQL", services._CRITERIA_SQL.replace("ROW_NUMBER()", "NO_SUCH_RANK()"))
-    with pytest.raises(DatabaseError, match="(?i)no_such_rank"):
+    with pytest.raises(DatabaseError, match=r"(?i)no_such_rank"):
         rankings_compute(period_key="2024-08")
     assert sorted(RankingResult.objects.filter(period_key="2024-08").values_list("pk", "unit_id", "rank")) == stored
     if connection.vendor == "postgresql":
