@@ -99,7 +99,7 @@ def revision_apply(
         pk=revision.pk
     ).update(state=ImportRevision.State.SUPERSEDED)
     _write_records(revision=revision, values=values)
-    _make_current(revision=revision, period=period, unit_ids=unit_ids)
+    _make_current(revision=revision)
     if audit_action:
         audit_record(
             user=user,
@@ -140,13 +140,21 @@ def _write_records(*, revision: ImportRevision, values: list[Value]) -> None:
                 copy.write_row(keys + v)
 
 
-def _make_current(*, revision: ImportRevision, period: Period, unit_ids: list[int]) -> None:
+def _make_current(*, revision: ImportRevision) -> None:
     """Point each unit of the revision at it for the month: the unit's figures are now the revision's,
-    and only those (an indicator the revision does not carry is no longer current)."""
-    CurrentRevision.objects.bulk_create(
-        [CurrentRevision(period_id=period.pk, unit_id=pk, revision_id=revision.pk) for pk in unit_ids],
-        update_conflicts=True,
-        unique_fields=["period", "unit"],
-        update_fields=["revision"],
-        batch_size=5000,
-    )
+    and only those (an indicator the revision does not carry is no longer current).
+
+    One statement from the records just written, in SQL that PostgreSQL and SQLite both run: the
+    pointers are built by the database (a national month is 4,100 of them) instead of one object
+    each in Python.
+    """
+    current = connection.ops.quote_name(CurrentRevision._meta.db_table)
+    record = connection.ops.quote_name(ScoreRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The units in the order of the records' (revision, unit, indicator) key: no sort.
+            f"INSERT INTO {current} (period_id, unit_id, revision_id) "
+            f"SELECT DISTINCT %s, unit_id, %s FROM {record} WHERE revision_id = %s "
+            "ON CONFLICT (period_id, unit_id) DO UPDATE SET revision_id = excluded.revision_id",
+            [revision.period_id, revision.pk, revision.pk],
+        )
