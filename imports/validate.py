@@ -128,8 +128,17 @@ class RowResult:
     resolution: Resolution | None
     figures: dict[int, dict] = field(default_factory=dict)  # indicator id → measures
     issues: list[Issue] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)  # against the unit's current figures
     status: str = NEW
+    catalogue: dict[int, Indicator] | None = field(default=None, repr=False)  # by id, for a new row's changes
+
+    @property
+    def changes(self) -> list[Change]:
+        """What applying the row would change. A row new to the month brings each of its figures; those
+        are listed when shown (the preview shows 500 rows of a national file's 4,100)."""
+        if self.status == NEW and self.catalogue is not None:
+            return [Change(self.catalogue[i], None, m) for i, m in self.figures.items()]
+        return self.changed
 
     @property
     def errors(self) -> list[Issue]:
@@ -756,11 +765,45 @@ def _validate_criteria(preview: Preview, indicators: dict[str, Indicator]) -> No
     preview.rows.append(result)
 
 
-# Over the complexity bound (C901) on purpose: compares a unit's row with the base revision figure by figure; each
-# branch is one kind of change the preview lists.
-def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str, Indicator]) -> None:  # noqa: C901
+def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str, Indicator]) -> None:
     """Statuses and changes against the current figures; warnings about sums and jumps."""
     by_id = {i.pk: i for i in indicators.values()}
+    current, previous_totals = _base_figures(preview, indicators)
+    total = next((i for i in indicators.values() if i.kind == IndicatorKind.TOTAL), None)
+    groups = sorted((i for i in indicators.values() if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
+    sums = _Sums(
+        total=total.pk if total else None,
+        groups=[g.pk for g in groups],
+        components=[
+            (roles[whole], [roles[p].pk for p in parts])
+            for whole, parts in (
+                (IndicatorRole.OVERDUE_TOTAL, (IndicatorRole.OVERDUE_DISTRICT, IndicatorRole.OVERDUE_COMMUNE)),
+                (IndicatorRole.PAKN_OVERDUE, (IndicatorRole.PAKN_NOT_RECEIVED, IndicatorRole.PAKN_LATE)),
+            )
+            if whole in roles and all(p in roles for p in parts)
+        ],
+        previous=previous_totals,
+        limit=jump_limit(),
+    )
+    for r in preview.rows:
+        sheet, row = preview.table.sheet, r.row
+
+        def warn(message, r=r, sheet=sheet, row=row):
+            r.issues.append(Issue(message, row=row, sheet=sheet, is_error=False))
+
+        sums.check(r, warn)
+        if r.errors:
+            r.status = ERROR
+            continue
+        _row_changes(r, current.get(r.unit.pk, {}) if r.unit else {}, by_id)
+    if total is not None:
+        _check_published(preview, total, previous_totals)
+    _sanity(preview, total, previous_totals)
+
+
+def _base_figures(preview: Preview, indicators: dict[str, Indicator]) -> tuple[dict, dict]:
+    """The current figures of the units the rows can name (unit id → indicator id → measures), and their
+    totals of the month before (unit id → points)."""
     # A row names one of the scope's units or the scope itself (imports.resolve): reading theirs is
     # reading every unit the rows name, and a far smaller query than the ids of a national file.
     named = Q(unit__parent=preview.scope) | Q(unit=preview.scope)
@@ -770,41 +813,38 @@ def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str
     ):
         current.setdefault(unit_id, {})[indicator_id] = dict(zip(MEASURES, measures, strict=True))
     total = next((i for i in indicators.values() if i.kind == IndicatorKind.TOTAL), None)
-    previous_totals = {}
-    if total is not None:
-        year, month = preview.period.previous_key()
-        previous_totals = dict(
-            Score.objects.filter(named, period__year=year, period__month=month, indicator=total).values_list(
-                "unit_id", "points"
-            )
-        )
-    groups = sorted((i for i in indicators.values() if i.kind == IndicatorKind.GROUP), key=lambda i: i.order)
-    components = [
-        (roles.get(whole), [roles.get(p) for p in parts])
-        for whole, parts in (
-            (IndicatorRole.OVERDUE_TOTAL, (IndicatorRole.OVERDUE_DISTRICT, IndicatorRole.OVERDUE_COMMUNE)),
-            (IndicatorRole.PAKN_OVERDUE, (IndicatorRole.PAKN_NOT_RECEIVED, IndicatorRole.PAKN_LATE)),
-        )
-    ]
-    limit = jump_limit()
-    for r in preview.rows:
-        sheet, row = preview.table.sheet, r.row
+    if total is None:
+        return current, {}
+    year, month = preview.period.previous_key()
+    previous = Score.objects.filter(named, period__year=year, period__month=month, indicator=total)
+    return current, dict(previous.values_list("unit_id", "points"))
 
-        def warn(message, r=r, sheet=sheet, row=row):
-            r.issues.append(Issue(message, row=row, sheet=sheet, is_error=False))
 
-        if total is not None and total.pk in r.figures:
-            published = r.figures[total.pk].get("points")
-            points = [r.figures.get(g.pk, {}).get("points") for g in groups]
-            if published is not None and groups and all(p is not None for p in points):
+@dataclass
+class _Sums:
+    """The checks of a row's figures against each other and last month: the groups add up to the total,
+    the total did not jump, components add up to their whole. Indicators by id (4,100 rows)."""
+
+    total: int | None
+    groups: list[int]
+    components: list[tuple[Indicator, list[int]]]
+    previous: dict[int, Decimal]
+    limit: Decimal
+
+    def check(self, r: RowResult, warn) -> None:
+        figures = r.figures
+        if self.total is not None and self.total in figures:
+            published = figures[self.total].get("points")
+            points = [figures.get(g, {}).get("points") for g in self.groups]
+            if published is not None and points and None not in points:
                 computed = sum(points)
                 if abs(computed - published) > SUM_TOLERANCE:
                     warn(
                         _("Tổng điểm các nhóm là %(sum)s, khác điểm tổng hợp công bố %(total)s (lưu như công bố).")
                         % {"sum": format_number(computed), "total": format_number(published)}
                     )
-            before = previous_totals.get(r.unit.pk) if r.unit else None
-            if published is not None and before is not None and abs(published - before) > limit:
+            before = self.previous.get(r.unit.pk) if r.unit else None
+            if published is not None and before is not None and abs(published - before) > self.limit:
                 warn(
                     _("Điểm tổng hợp thay đổi %(delta)s điểm so với tháng trước (%(before)s → %(after)s).")
                     % {
@@ -813,35 +853,31 @@ def _compare(preview: Preview, indicators: dict[str, Indicator], roles: dict[str
                         "after": format_number(published),
                     }
                 )
-        for parent, children in components:
-            if parent is None or parent.pk not in r.figures or not all(c and c.pk in r.figures for c in children):
+        for parent, children in self.components:
+            if parent.pk not in figures or not all(c in figures for c in children):
                 continue
-            whole = r.figures[parent.pk].get("count")
-            sum_parts = sum(r.figures[c.pk].get("count") or 0 for c in children)
+            whole = figures[parent.pk].get("count")
+            sum_parts = sum(figures[c].get("count") or 0 for c in children)
             if whole is not None and whole != sum_parts:
                 warn(
                     _("“%(parent)s” là %(whole)s nhưng các thành phần cộng lại %(parts)s.")
                     % {"parent": parent.name, "whole": format_number(whole), "parts": format_number(sum_parts)}
                 )
-        if r.errors:
-            r.status = ERROR
-            continue
-        existing = current.get(r.unit.pk, {}) if r.unit else {}
-        if not existing:
-            r.status = NEW
-            r.changes = [Change(by_id[i], None, m) for i, m in r.figures.items()]
-            continue
-        for indicator_id, measures in r.figures.items():
-            old = existing.get(indicator_id)
-            if old is None or not _same(old, measures):
-                r.changes.append(Change(by_id[indicator_id], old, measures))
-        for indicator_id, old in existing.items():
-            if indicator_id not in r.figures and indicator_id in by_id:
-                r.changes.append(Change(by_id[indicator_id], old, None))
-        r.status = CHANGED if r.changes else UNCHANGED
-    if total is not None:
-        _check_published(preview, total, previous_totals)
-    _sanity(preview, total, previous_totals)
+
+
+def _row_changes(r: RowResult, existing: dict[int, dict], by_id: dict[int, Indicator]) -> None:
+    """A clean row's status and the figures applying it would change, against the unit's current figures."""
+    if not existing:
+        r.status, r.catalogue = NEW, by_id
+        return
+    for indicator_id, measures in r.figures.items():
+        old = existing.get(indicator_id)
+        if old is None or not _same(old, measures):
+            r.changed.append(Change(by_id[indicator_id], old, measures))
+    for indicator_id, old in existing.items():
+        if indicator_id not in r.figures and indicator_id in by_id:
+            r.changed.append(Change(by_id[indicator_id], old, None))
+    r.status = CHANGED if r.changed else UNCHANGED
 
 
 def _check_published(preview: Preview, total: Indicator, previous_totals: dict[int, Decimal]) -> None:

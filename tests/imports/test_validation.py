@@ -116,6 +116,17 @@ def test_warnings_for_sums_components_and_jumps_do_not_block(demo, tien_lu):
     assert any("Điểm tổng hợp thay đổi" in w and "so với tháng trước" in w for w in warnings)
 
 
+def test_a_unit_new_to_the_month_lists_each_of_its_figures_as_a_change(demo, tien_lu):
+    rows = [["Tên đơn vị", "Điểm tổng hợp", "Nhóm 1"], ["Xã Thủ Sỹ", "89,63", "9,5"]]
+    preview = preview_of(rows, tien_lu, period=(2023, 1), mapping={"Điểm tổng hợp": "total", "Nhóm 1": "1"})
+    (row,) = preview.rows
+    assert row.status == "new"
+    assert [(c.indicator.code, c.before, c.after) for c in row.changes] == [
+        ("total", "—", "89,63 điểm"),
+        ("1", "—", "9,5 điểm"),
+    ]
+
+
 def test_preview_shows_changes_against_current_figures_and_applying_replaces_them(demo, tien_lu):
     rows = [["Tên đơn vị", "Điểm tổng hợp"], ["Xã Thủ Sỹ", "89,63"], ["Xã Lệ Xá", "90"]]
     preview = preview_of(rows, tien_lu, mapping={"Điểm tổng hợp": "total"})
