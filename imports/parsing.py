@@ -148,6 +148,11 @@ def _rows_until_blank_run(rows):
 
 def _value(value):
     """A cell as the importer keeps it: None for empty (and error) cells, whole floats as int, dates as ISO text."""
+    kind = type(value)  # the reader's own types first: a national file is 100,000 cells
+    if kind is str:
+        return value or None
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
     if value == "":
         return None
     if isinstance(value, float):
