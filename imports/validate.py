@@ -59,6 +59,7 @@ SUMMARY_ROWS = {
     "trung binh",
     "trung binh chung",
 }
+_DIGIT = re.compile(r"\d").search
 STATUS_LABELS = {
     NEW: gettext_lazy("Mới"),
     CHANGED: gettext_lazy("Thay đổi"),
@@ -205,25 +206,28 @@ class Preview:
 
     def values(self, unit_ids: dict[str, int] | None = None) -> list[Value]:
         """The figures to write; `unit_ids` gives the ids of units created for names marked "create"."""
-        out = []
+        out, make = [], Value._make
         for r in self.rows:
             unit_id = r.unit.pk if r.unit else (unit_ids or {}).get(r.unit_text)
             if unit_id is None:
                 continue
             for indicator_id, m in r.figures.items():
                 # Positional, in the record's column order: 100k of these for a national month.
+                get = m.get
                 out.append(
-                    Value(
-                        unit_id,
-                        indicator_id,
-                        m.get("points"),
-                        m.get("rate"),
-                        m.get("count"),
-                        m.get("change_text", ""),
-                        m.get("change"),
-                        m.get("rank"),
-                        m.get("rank_of"),
-                        m.get("rank_change"),
+                    make(
+                        (
+                            unit_id,
+                            indicator_id,
+                            get("points"),
+                            get("rate"),
+                            get("count"),
+                            get("change_text", ""),
+                            get("change"),
+                            get("rank"),
+                            get("rank_of"),
+                            get("rank_change"),
+                        )
                     )
                 )
         return out
@@ -658,7 +662,8 @@ def _row_skipped(preview: Preview, result: RowResult, figures: dict, issue, *, u
         note = _("Dòng %(row)s (“%(text)s”) không có số liệu, bỏ qua.") % {"row": number, "text": unit_text[:80]}
         preview.file_issues.append(Issue(note, sheet=table.sheet, is_error=False))
         return True
-    if fold(unit_text).removeprefix("ubnd ") in SUMMARY_ROWS:
+    # A summary row's name has no digit, and folding keeps digits: a unit code is never folded here.
+    if not _DIGIT(unit_text) and fold(unit_text).removeprefix("ubnd ") in SUMMARY_ROWS:
         note = _(
             "Dòng %(row)s (“%(text)s”) là dòng tổng hợp của bảng, bỏ qua; số liệu của %(scope)s ghi ở dòng mang tên đơn vị này."
         ) % {"row": number, "text": unit_text, "scope": preview.scope.name}
